@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SG_CLI_SUBCOMMANDS_H
+#define SG_CLI_SUBCOMMANDS_H
+
+/*
+ * One entry point per subcommand, one file per subcommand (cli/<name>.c),
+ * each listed in the table in cli/main.c. argv[0] is the subcommand's name;
+ * the return value is the exit status: 0 success, 1 a negative verdict
+ * (something did not verify), 2 usage or system error.
+ */
+
+#define SG_PROG_NAME "spillguard"
+
+int bench_main(int argc, char **argv);
+int vdaf_check_main(int argc, char **argv);
+int version_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer target for Prio3 input shares (draft-irtf-cfrg-vdaf-20 §7.2.2):
+ * the input is the input share of aggregator 0 (the leader: measurement and
+ * proof shares as field elements, then the blind when there is joint
+ * randomness) and of aggregator 1 (a helper: seed, then blind) in an
+ * otherwise honest report.
+ *
+ * Input: byte 0 picks the parameter set (bits 0-1: Count/Field64,
+ * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs) and
+ * whether the rest is taken as is or XORed onto the honest share (bit 7).
+ * Invariants checked:
+ *   - verify_init returns SG_ERR_LENGTH exactly for the wrong length,
+ *     SG_ERR_NONCANONICAL exactly when a leader element is >= p (checked
+ *     here independently), else 0; when it refuses, the verifier share is
+ *     zero and the state can neither finish nor be aggregated;
+ *   - the honest share gives the honest verifier share and decision;
+ *   - any accepted share can be carried to an output share (see
+ *     force_accept), which is canonical, equals the honest one for the
+ *     honest share and, for circuits whose truncation is a prefix, re-encodes
+ *     the leader's measurement share byte for byte.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spillguard/prio3.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_SHARES 3
+#define NVARIANTS 4
+#define SEED SG_PRIO3_SEED_BYTES
+
+static void check(bool cond)
+{
+	if (!cond)
+		__builtin_trap();
+}
+
+/* A parameter set and the measurement its honest report carries. */
+typedef struct variant {
+	sg_prio3_params params;
+	uint64_t meas[5];
+} variant;
+
+static const variant variants[NVARIANTS] = {
+	{ { .circuit = SG_PRIO3_COUNT, .field = SG_PRIO3_FIELD64, .algorithm_id = 1,
+	    .shares = 2, .proofs = 1 },
+	  { 1 } },
+	{ { .circuit = SG_PRIO3_SUMVEC, .field = SG_PRIO3_FIELD128, .algorithm_id = 3,
+	    .shares = 3, .proofs = 1, .length = 4, .max_measurement = 15, .chunk_length = 3 },
+	  { 0, 15, 7, 8 } },
+	{ { .circuit = SG_PRIO3_HISTOGRAM, .field = SG_PRIO3_FIELD128, .algorithm_id = 4,
+	    .shares = 2, .proofs = 1, .length = 5, .chunk_length = 2 },
+	  { 3 } },
+	/* Field64 with joint randomness and two proofs (experimental id). */
+	{ { .circuit = SG_PRIO3_SUMVEC, .field = SG_PRIO3_FIELD64, .algorithm_id = 0xffffffffu,
+	    .shares = 2, .proofs = 2, .length = 3, .max_measurement = 3, .chunk_length = 2 },
+	  { 3, 0, 2 } },
+};
+
+/* One honest report run to the end, plus scratch for the fuzzed runs. */
+typedef struct run {
+	sg_prio3 *p;
+	unsigned shares;
+	size_t psb, vsb, msb, osb, isb[MAX_SHARES];
+	uint8_t *pub, *input[MAX_SHARES], *vs[MAX_SHARES], *out[MAX_SHARES];
+	uint8_t msg[SEED];
+	sg_prio3_state *st[MAX_SHARES];
+	uint8_t *tmp_vs[MAX_SHARES], *tmp_out;
+	uint8_t *zvs[MAX_SHARES]; /* verifier shares with zeroed field elements */
+	size_t enc;               /* bytes per field element */
+	enum sg_prio3_circuit circuit;
+	sg_prio3_agg *agg;
+} run;
+
+static run runs[NVARIANTS];
+static const uint8_t ctx[] = "spillguard fuzz";
+#define CTX_LEN (sizeof ctx - 1)
+static uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES], nonce[SG_PRIO3_NONCE_BYTES];
+
+static uint8_t *xmalloc(size_t n)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	check(b != NULL);
+	return b;
+}
+
+static bool all_zero(const uint8_t *b, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= b[i];
+	return acc == 0;
+}
+
+static void alloc_run(run *r, const variant *v)
+{
+	check(sg_prio3_new(&r->p, &v->params) == 0);
+	r->shares = sg_prio3_shares(r->p);
+	r->psb = sg_prio3_public_share_bytes(r->p);
+	r->vsb = sg_prio3_verifier_share_bytes(r->p);
+	r->msb = sg_prio3_verifier_message_bytes(r->p);
+	r->osb = sg_prio3_out_share_bytes(r->p);
+	r->pub = xmalloc(r->psb);
+	r->tmp_out = xmalloc(r->osb);
+	r->enc = v->params.field == SG_PRIO3_FIELD64 ? 8 : 16;
+	r->circuit = v->params.circuit;
+	check(sg_prio3_agg_new(r->p, &r->agg) == 0);
+	for (unsigned j = 0; j < r->shares; j++) {
+		r->isb[j] = sg_prio3_input_share_bytes(r->p, j);
+		r->input[j] = xmalloc(r->isb[j]);
+		r->vs[j] = xmalloc(r->vsb);
+		r->tmp_vs[j] = xmalloc(r->vsb);
+		r->zvs[j] = xmalloc(r->vsb);
+		r->out[j] = xmalloc(r->osb);
+		check(sg_prio3_state_new(r->p, &r->st[j]) == 0);
+	}
+}
+
+/* Shards with fixed randomness, then verifies at every aggregator. */
+static void honest_run(run *r, const variant *v)
+{
+	uint8_t rand[2 * MAX_SHARES * SEED];
+	const uint8_t *vs[MAX_SHARES];
+	size_t lens[MAX_SHARES], rlen = sg_prio3_rand_bytes(r->p);
+	check(rlen <= sizeof rand);
+	for (size_t i = 0; i < rlen; i++)
+		rand[i] = (uint8_t)(i * 37 + 11);
+	check(sg_prio3_shard(r->p, r->pub, r->input, ctx, CTX_LEN, v->meas,
+			     sg_prio3_measurement_len(r->p), nonce, rand, rlen) == 0);
+	for (unsigned j = 0; j < r->shares; j++) {
+		check(sg_prio3_verify_init(r->p, r->st[j], r->vs[j], verify_key, ctx, CTX_LEN, j,
+					   nonce, r->pub, r->psb, r->input[j], r->isb[j]) == 0);
+		vs[j] = r->vs[j];
+		lens[j] = r->vsb;
+	}
+	check(sg_prio3_verifier_shares_to_message(r->p, r->msg, ctx, CTX_LEN, vs, lens) == 0);
+	for (unsigned j = 0; j < r->shares; j++) {
+		check(sg_prio3_verify_next(r->p, r->st[j], r->msg, r->msb) == 0);
+		check(sg_prio3_out_share_encode(r->p, r->out[j], r->st[j]) == 0);
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < sizeof verify_key; i++)
+		verify_key[i] = (uint8_t)(0xa0 + i);
+	for (size_t i = 0; i < sizeof nonce; i++)
+		nonce[i] = (uint8_t)(0x50 + i);
+	for (size_t i = 0; i < NVARIANTS; i++) {
+		alloc_run(&runs[i], &variants[i]);
+		honest_run(&runs[i], &variants[i]);
+	}
+	return 0;
+}
+
+/* The input as is, or XORed onto ref where they overlap; exact-size copy so
+ * that ASan sees any read past its end. */
+static uint8_t *candidate(const uint8_t *in, size_t n, const uint8_t *ref, size_t ref_len,
+			  bool xor)
+{
+	uint8_t *c = xmalloc(n);
+	for (size_t i = 0; i < n; i++)
+		c[i] = (uint8_t)(in[i] ^ (xor && i < ref_len ? ref[i] : 0));
+	return c;
+}
+
+/* --- input share ------------------------------------------------------------ */
+
+static uint64_t le64(const uint8_t *b)
+{
+	uint64_t x = 0;
+	for (int i = 7; i >= 0; i--)
+		x = (x << 8) | b[i];
+	return x;
+}
+
+/* draft §6.1: Field64 p = 2^64 - 2^32 + 1, Field128 p = 2^128 - 28 * 2^64 + 1. */
+static bool canonical(const uint8_t *e, size_t enc)
+{
+	if (enc == 8)
+		return le64(e) < 0xffffffff00000001u;
+	uint64_t lo = le64(e), hi = le64(e + 8);
+	return hi < 0xffffffffffffffe4u || (hi == 0xffffffffffffffe4u && lo == 0);
+}
+
+static bool all_canonical(const uint8_t *b, size_t count, size_t enc)
+{
+	for (size_t i = 0; i < count; i++)
+		if (!canonical(b + i * enc, enc))
+			return false;
+	return true;
+}
+
+/* What verify_init must return for this share at aggregator a. */
+static int expected(const run *r, unsigned a, const uint8_t *cand, size_t n)
+{
+	if (n != r->isb[a])
+		return SG_ERR_LENGTH;
+	if (a != 0)
+		return 0; /* a helper's share is seeds: any bytes will do */
+	/* msb is the blind's size too: SEED with joint randomness, else 0 */
+	size_t elems = (r->isb[0] - r->msb) / r->enc;
+	return all_canonical(cand, elems, r->enc) ? 0 : SG_ERR_NONCANONICAL;
+}
+
+static void refused(run *r, unsigned a)
+{
+	check(all_zero(r->tmp_vs[a], r->vsb));
+	check(sg_prio3_verify_next(r->p, r->st[a], r->msg, r->msb) == SG_ERR_STATE);
+	check(sg_prio3_aggregate(r->p, r->agg, r->st[a]) == SG_ERR_STATE);
+}
+
+/* The real decision, the other aggregators being honest. */
+static void decide_real(run *r, unsigned a, bool same)
+{
+	const uint8_t *vs[MAX_SHARES];
+	size_t lens[MAX_SHARES];
+	uint8_t msg[SEED];
+	for (unsigned j = 0; j < r->shares; j++) {
+		vs[j] = j == a ? r->tmp_vs[a] : r->vs[j];
+		lens[j] = r->vsb;
+	}
+	memset(msg, 0xa5, sizeof msg);
+	int ret = sg_prio3_verifier_shares_to_message(r->p, msg, ctx, CTX_LEN, vs, lens);
+	check(ret == 0 || ret == SG_ERR_VERIFY);
+	if (same)
+		check(ret == 0 && memcmp(msg, r->msg, r->msb) == 0);
+	if (ret != 0)
+		check(all_zero(msg, r->msb));
+}
+
+static bool truncates_to_prefix(const run *r)
+{
+	return r->circuit == SG_PRIO3_COUNT || r->circuit == SG_PRIO3_HISTOGRAM ||
+	       r->circuit == SG_PRIO3_MULTIHOT_COUNTVEC;
+}
+
+/*
+ * Verifier shares whose field elements are all zero sum to the zero
+ * verifier, which decide accepts (0 == 0 and Mul(0, 0) == 0); keeping their
+ * joint randomness parts makes the message aggregator a's corrected seed.
+ * So whatever share verify_init took reaches an output share here.
+ */
+static void force_accept(run *r, unsigned a, const uint8_t *cand, bool same)
+{
+	const uint8_t *vs[MAX_SHARES];
+	size_t lens[MAX_SHARES];
+	uint8_t msg[SEED];
+	for (unsigned j = 0; j < r->shares; j++) {
+		memcpy(r->zvs[j], j == a ? r->tmp_vs[a] : r->vs[j], r->vsb);
+		memset(r->zvs[j], 0, r->vsb - r->msb); /* all but the joint part */
+		vs[j] = r->zvs[j];
+		lens[j] = r->vsb;
+	}
+	check(sg_prio3_verifier_shares_to_message(r->p, msg, ctx, CTX_LEN, vs, lens) == 0);
+	check(sg_prio3_verify_next(r->p, r->st[a], msg, r->msb) == 0);
+	check(sg_prio3_verify_next(r->p, r->st[a], msg, r->msb) == SG_ERR_STATE);
+	check(sg_prio3_out_share_encode(r->p, r->tmp_out, r->st[a]) == 0);
+	check(all_canonical(r->tmp_out, r->osb / r->enc, r->enc));
+	if (same)
+		check(memcmp(r->tmp_out, r->out[a], r->osb) == 0);
+	if (a == 0 && truncates_to_prefix(r))
+		check(memcmp(r->tmp_out, cand, r->osb) == 0);
+}
+
+static void fuzz_agg(run *r, unsigned a, const uint8_t *cand, size_t n)
+{
+	int want = expected(r, a, cand, n);
+	memset(r->tmp_vs[a], 0xa5, r->vsb);
+	int ret = sg_prio3_verify_init(r->p, r->st[a], r->tmp_vs[a], verify_key, ctx, CTX_LEN, a,
+				       nonce, r->pub, r->psb, cand, n);
+	check(ret == want);
+	if (ret != 0) {
+		refused(r, a);
+		return;
+	}
+	bool same = n == r->isb[a] && memcmp(cand, r->input[a], n) == 0;
+	if (same)
+		check(memcmp(r->tmp_vs[a], r->vs[a], r->vsb) == 0);
+	decide_real(r, a, same);
+	force_accept(r, a, cand, same);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size == 0)
+		return 0;
+	run *r = &runs[data[0] % NVARIANTS];
+	bool xor = (data[0] & 0x80) != 0;
+	size_t n = size - 1;
+	for (unsigned a = 0; a < 2; a++) {
+		uint8_t *cand = candidate(data + 1, n, r->input[a], r->isb[a], xor);
+		fuzz_agg(r, a, cand, n);
+		free(cand);
+	}
+	return 0;
+}

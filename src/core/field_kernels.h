@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Vector kernels shared by the two fields, written once and compiled into
+ * each field's file so that the element arithmetic inlines. The including
+ * file defines, before including this one:
+ *
+ *   static inline void fadd(sg_fe *r, const sg_fe *a, const sg_fe *b);
+ *   static inline void fsub(sg_fe *r, const sg_fe *a, const sg_fe *b);
+ *   static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b);
+ *   static inline void fone(sg_fe *r);
+ *   static inline void from_u64_(sg_fe *r, uint64_t x);
+ *   static inline void to_bytes_(uint8_t *out, const sg_fe *a);
+ *   static inline bool from_bytes_(sg_fe *r, const uint8_t *in); false if >= p
+ *   ENC   the encoded size in bytes
+ *
+ * Transforms: DIF (Gentleman-Sande) takes natural order to bit-reversed
+ * order, DIT (Cooley-Tukey) takes bit-reversed order back to natural, so a
+ * values -> coefficients -> coset values round trip needs no permutation.
+ * The plan's roots[j] = w^j for the largest size N; a size-n stage uses
+ * every (N/n)-th entry.
+ */
+#ifndef SG_FIELD_KERNELS_ONCE
+#error "field_kernels.h is a template for field64.c and field128.c"
+#endif
+
+static void k_dif(const sg_fe *roots, unsigned log_max, sg_fe *a, unsigned log_n)
+{
+	size_t n = (size_t)1 << log_n;
+	for (size_t half = n >> 1; half >= 1; half >>= 1) {
+		size_t stride = ((size_t)1 << log_max) / (half << 1);
+		for (size_t s = 0; s < n; s += half << 1) {
+			for (size_t j = 0; j < half; j++) {
+				sg_fe u = a[s + j], v = a[s + j + half], d;
+				fadd(&a[s + j], &u, &v);
+				fsub(&d, &u, &v);
+				fmul(&a[s + j + half], &d, &roots[j * stride]);
+			}
+		}
+	}
+}
+
+static void k_dit(const sg_fe *roots, unsigned log_max, sg_fe *a, unsigned log_n)
+{
+	size_t n = (size_t)1 << log_n;
+	for (size_t half = 1; half < n; half <<= 1) {
+		size_t stride = ((size_t)1 << log_max) / (half << 1);
+		for (size_t s = 0; s < n; s += half << 1) {
+			for (size_t j = 0; j < half; j++) {
+				sg_fe u = a[s + j], t;
+				fmul(&t, &a[s + j + half], &roots[j * stride]);
+				fadd(&a[s + j], &u, &t);
+				fsub(&a[s + j + half], &u, &t);
+			}
+		}
+	}
+}
+
+static size_t k_bitrev(size_t i, unsigned bits)
+{
+	size_t r = 0;
+	for (unsigned b = 0; b < bits; b++, i >>= 1)
+		r = (r << 1) | (i & 1);
+	return r;
+}
+
+static void k_bitrev_permute(sg_fe *a, unsigned log_n)
+{
+	size_t n = (size_t)1 << log_n;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = k_bitrev(i, log_n);
+		if (i < j) {
+			sg_fe t = a[i];
+			a[i] = a[j];
+			a[j] = t;
+		}
+	}
+}
+
+static void k_ntt(const sg_ntt_plan *plan, sg_fe *a, unsigned log_n, bool coset)
+{
+	size_t n = (size_t)1 << log_n;
+	if (coset) {
+		/* s = w_{2n}; coefficient j is scaled by s^j = roots[j * N/(2n)]. */
+		size_t stride = ((size_t)1 << plan->log_max) >> (log_n + 1);
+		for (size_t j = 1; j < n; j++)
+			fmul(&a[j], &a[j], &plan->roots[j * stride]);
+	}
+	k_bitrev_permute(a, log_n);
+	k_dit(plan->roots, plan->log_max, a, log_n);
+}
+
+static void k_intt(const sg_ntt_plan *plan, sg_fe *a, unsigned log_n)
+{
+	size_t n = (size_t)1 << log_n;
+	k_dif(plan->inv_roots, plan->log_max, a, log_n);
+	k_bitrev_permute(a, log_n);
+	for (size_t j = 0; j < n; j++)
+		fmul(&a[j], &a[j], &plan->inv_n[log_n]);
+}
+
+static void k_double_evals(const sg_ntt_plan *plan, sg_fe *out, const sg_fe *in,
+			   unsigned log_n, sg_fe *scratch)
+{
+	size_t n = (size_t)1 << log_n;
+	memcpy(scratch, in, n * sizeof *scratch);
+	/* values -> n * coefficients, bit-reversed */
+	k_dif(plan->inv_roots, plan->log_max, scratch, log_n);
+	/* coefficient c_j (at position bitrev(j)) times s^j / n */
+	const sg_fe *tw = &plan->twist[n - 1];
+	for (size_t i = 0; i < n; i++)
+		fmul(&scratch[i], &scratch[i], &tw[i]);
+	/* bit-reversed coefficients -> values on the coset s * <w> */
+	k_dit(plan->roots, plan->log_max, scratch, log_n);
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = in[i];
+		out[2 * i + 1] = scratch[i];
+	}
+}
+
+static void k_dot(sg_fe *r, const sg_fe *a, const sg_fe *b, size_t n)
+{
+	sg_fe acc = { { 0, 0 } }, t;
+	for (size_t i = 0; i < n; i++) {
+		fmul(&t, &a[i], &b[i]);
+		fadd(&acc, &acc, &t);
+	}
+	*r = acc;
+}
+
+static void k_vec_scale(sg_fe *a, const sg_fe *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fmul(&a[i], &a[i], c);
+}
+
+static void k_vec_add(sg_fe *a, const sg_fe *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fadd(&a[i], &a[i], &b[i]);
+}
+
+static void k_vec_sub(sg_fe *a, const sg_fe *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fsub(&a[i], &a[i], &b[i]);
+}
+
+static void k_encode(uint8_t *out, const sg_fe *in, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to_bytes_(out + i * ENC, &in[i]);
+}
+
+static int k_decode(sg_fe *out, const uint8_t *in, size_t n)
+{
+	/* Check every element is canonical before any is used. */
+	uint64_t bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad |= (uint64_t)!from_bytes_(&out[i], in + i * ENC);
+	if (bad) {
+		memset(out, 0, n * sizeof *out);
+		return SG_ERR_NONCANONICAL;
+	}
+	return 0;
+}
+
+/*
+ * Xof.next_vec (draft §6.2): read ENC bytes, mask to the modulus' bit
+ * length (a no-op for both fields: their moduli need every bit), keep the
+ * value if it is below p. The stream is read in blocks; whether a sample is
+ * rejected is public in the draft's design (it happens with probability
+ * below 2^-31 for Field64 and 2^-59 for Field128).
+ */
+static void k_sample(sg_fe *out, size_t n, sg_xof *xof)
+{
+	uint8_t buf[ENC * 168];
+	size_t got = 0;
+	while (got < n) {
+		size_t want = n - got;
+		if (want > 168)
+			want = 168;
+		sg_xof_next(xof, buf, want * ENC);
+		for (size_t i = 0; i < want; i++) {
+			if (from_bytes_(&out[got], buf + i * ENC))
+				got++;
+		}
+	}
+	sodium_memzero(buf, sizeof buf);
+}
+
+static void k_zero(sg_fe *r)
+{
+	r->v[0] = r->v[1] = 0;
+}
+
+static void k_neg(sg_fe *r, const sg_fe *a)
+{
+	sg_fe z = { { 0, 0 } };
+	fsub(r, &z, a);
+}
+
+/* Representations are unique (fully reduced), so equal elements have equal limbs. */
+static bool k_eq(const sg_fe *a, const sg_fe *b)
+{
+	return sodium_memcmp(a->v, b->v, sizeof a->v) == 0;
+}
+
+/* The sg_field entries both fields fill from this template. */
+#define SG_FIELD_COMMON_ENTRIES                                                               \
+	.encoded_size = ENC, .zero = k_zero, .one = fone, .from_u64 = from_u64_, .add = fadd,  \
+	.sub = fsub, .neg = k_neg, .mul = fmul, .eq = k_eq, .encode = k_encode,                 \
+	.decode = k_decode, .vec_add = k_vec_add, .vec_sub = k_vec_sub, .sample = k_sample,     \
+	.ntt = k_ntt, .intt = k_intt, .double_evals = k_double_evals, .dot = k_dot,             \
+	.vec_scale = k_vec_scale

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#define _POSIX_C_SOURCE 200809L /* XSI strerror_r */
+
+#include "util/file.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spillguard/err.h"
+
+/* Misuse of the API by the calling code, never a reaction to input data. */
+static _Noreturn void misuse(void)
+{
+	abort();
+}
+
+static void set_err(char *err, size_t err_len, const char *path, const char *msg, size_t max)
+{
+	if (err_len == 0)
+		return;
+	if (msg != NULL)
+		snprintf(err, err_len, "%s: %s", path, msg);
+	else
+		snprintf(err, err_len, "%s: larger than %zu bytes", path, max);
+}
+
+/* Grows buf to hold up to max + 1 bytes plus the NUL, doubling from 64 KiB;
+ * reading one byte past max is how an oversized file is told apart. */
+static int grow(char **buf, size_t *cap, size_t max)
+{
+	size_t want = *cap == 0 ? 65536 : *cap * 2;
+
+	if (*cap > SIZE_MAX / 2 || want > max + 1)
+		want = max + 1;
+	char *p = realloc(*buf, want + 1);
+	if (p == NULL)
+		return SG_ERR_NOMEM;
+	*buf = p;
+	*cap = want;
+	return 0;
+}
+
+int sg_file_read(char **out, size_t *out_len, const char *path, size_t max,
+		 char *err, size_t err_len)
+{
+	FILE *f = NULL;
+	char *buf = NULL, msg[128];
+	size_t len = 0, cap = 0;
+	int ret = SG_ERR_IO, saved_errno = 0;
+
+	if (out == NULL || out_len == NULL || path == NULL || max >= SIZE_MAX - 1 ||
+	    (err == NULL && err_len > 0))
+		misuse();
+	*out = NULL;
+	*out_len = 0;
+	if ((f = fopen(path, "rb")) == NULL) {
+		saved_errno = errno;
+		goto sys_error;
+	}
+	for (;;) {
+		if (len == cap) {
+			if (cap > max) {
+				set_err(err, err_len, path, NULL, max);
+				ret = SG_ERR_LENGTH;
+				goto cleanup;
+			}
+			if (grow(&buf, &cap, max) != 0) {
+				set_err(err, err_len, path, "out of memory", max);
+				ret = SG_ERR_NOMEM;
+				goto cleanup;
+			}
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		saved_errno = errno;
+		goto sys_error;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+	ret = 0;
+	goto cleanup;
+
+sys_error:
+	if (saved_errno == 0 || strerror_r(saved_errno, msg, sizeof msg) != 0)
+		snprintf(msg, sizeof msg, "cannot read the file");
+	set_err(err, err_len, path, msg, max);
+cleanup:
+	if (f != NULL)
+		fclose(f);
+	free(buf);
+	return ret;
+}

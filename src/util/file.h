@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SG_UTIL_FILE_H
+#define SG_UTIL_FILE_H
+
+#include <stddef.h>
+
+/*
+ * Reads the whole of path (a file, pipe or device) into a malloc'd buffer
+ * with one spare NUL byte after the *out_len bytes read. For public inputs
+ * only: the buffer is neither locked nor wiped.
+ *
+ * Returns 0; SG_ERR_IO when the file cannot be opened or read, with err
+ * "path: <system message>"; SG_ERR_LENGTH when it holds more than max bytes
+ * ("path: larger than N bytes"); SG_ERR_NOMEM. On failure *out is NULL and
+ * *out_len 0. err may be NULL when err_len is 0.
+ */
+int sg_file_read(char **out, size_t *out_len, const char *path, size_t max,
+		 char *err, size_t err_len);
+
+#endif
