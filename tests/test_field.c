@@ -283,3 +283,95 @@ Test(field, batch_inv)
 		}
 	}
 }
+
+/*
+ * An independent reference: a*b mod p by double-and-add on canonical
+ * 128-bit integers, checked against the fast multiplication on values
+ * biased towards the edges where reductions carry (near p, near 2^64
+ * boundaries, small).
+ */
+__extension__ typedef unsigned __int128 u128_t;
+
+static u128_t ref_modadd(u128_t a, u128_t b, u128_t p)
+{
+	u128_t s = a + b;
+	bool carry = s < a;
+	if (carry || s >= p)
+		s -= p;
+	return s;
+}
+
+static u128_t ref_modmul(u128_t a, u128_t b, u128_t p)
+{
+	u128_t r = 0;
+	for (int i = 127; i >= 0; i--) {
+		r = ref_modadd(r, r, p);
+		if ((b >> i) & 1)
+			r = ref_modadd(r, a, p);
+	}
+	return r;
+}
+
+static u128_t edge_value(uint32_t *st, u128_t p)
+{
+	uint64_t lo, hi;
+	*st = *st * 1664525u + 1013904223u;
+	uint32_t kind = *st % 6;
+	*st = *st * 1664525u + 1013904223u;
+	lo = ((uint64_t)*st << 32);
+	*st = *st * 1664525u + 1013904223u;
+	lo |= *st;
+	*st = *st * 1664525u + 1013904223u;
+	hi = ((uint64_t)*st << 32) ^ lo * 0x9e3779b97f4a7c15ULL;
+	u128_t x = ((u128_t)hi << 64) | lo;
+	switch (kind) {
+	case 0: return x % p;
+	case 1: return p - 1 - (lo % 100000);
+	case 2: return lo % p;
+	case 3: return (((u128_t)hi << 64) | (lo & 1 ? UINT64_MAX : 0)) % p;
+	case 4: return lo % 1000;
+	default: return p - 1 - (x % ((u128_t)1 << 70));
+	}
+}
+
+static void fe_from_u128(const sg_field *f, sg_fe *r, u128_t x)
+{
+	uint8_t le[16];
+	for (int i = 0; i < 16; i++)
+		le[i] = (uint8_t)(x >> (8 * i));
+	cr_assert_eq(f->decode(r, le, 1), 0);
+}
+
+static u128_t fe_to_u128(const sg_field *f, const sg_fe *a)
+{
+	uint8_t le[16] = { 0 };
+	u128_t x = 0;
+	f->encode(le, a, 1);
+	for (size_t i = f->encoded_size; i-- > 0;)
+		x = (x << 8) | le[i];
+	return x;
+}
+
+Test(field, mul_add_sub_match_reference)
+{
+	const u128_t moduli[] = { ((u128_t)0xffffffff00000001ULL),
+				  ((u128_t)0xffffffffffffffe4ULL << 64) | 1 };
+	for (size_t k = 0; k < 2; k++) {
+		const sg_field *f = fields[k];
+		u128_t p = moduli[k];
+		uint32_t st = 12345;
+		for (int it = 0; it < 20000; it++) {
+			u128_t a = edge_value(&st, p), b = edge_value(&st, p);
+			sg_fe x, y, r;
+			fe_from_u128(f, &x, a);
+			fe_from_u128(f, &y, b);
+			f->mul(&r, &x, &y);
+			cr_assert(fe_to_u128(f, &r) == ref_modmul(a, b, p), "%s mul", f->name);
+			f->add(&r, &x, &y);
+			cr_assert(fe_to_u128(f, &r) == ref_modadd(a, b, p), "%s add", f->name);
+			f->sub(&r, &x, &y);
+			cr_assert(fe_to_u128(f, &r) == ref_modadd(a, p - b == p ? 0 : p - b, p),
+				  "%s sub", f->name);
+		}
+	}
+}

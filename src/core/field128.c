@@ -2,9 +2,10 @@
 /*
  * Field128: p = 2^128 - 28*2^64 + 1, limbs p0 = 1, p1 = 2^64 - 28.
  *
- * Elements are kept in Montgomery form a*R mod p, R = 2^128, fully reduced
- * (< p), two 64-bit limbs little-endian in v[0], v[1]. Since p = 1 mod 2^64,
- * -p^-1 mod 2^64 = -1 and each REDC step's multiplier is just -t_i.
+ * Elements are kept canonical (< p), two 64-bit limbs little-endian in
+ * v[0], v[1], so encoding, decoding and sampling are plain copies with a
+ * range check. Products are reduced with the shape of p:
+ *   2^128 = 28*2^64 - 1   and   2^192 = 783*2^64 - 28   (mod p).
  * All corrections are masks; timing does not depend on element values.
  */
 #include <string.h>
@@ -19,8 +20,6 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-static const sg_fe R2 = { { 0xfffffffffffffcf1ULL, 0x5587ULL } }; /* R^2 mod p */
-static const sg_fe ONE_M = { { 0xffffffffffffffffULL, 0x1bULL } }; /* R mod p */
 
 static inline uint64_t mask_of(uint64_t bit)
 {
@@ -95,9 +94,12 @@ static inline void fsub(sg_fe *r, const sg_fe *a, const sg_fe *b)
 }
 
 /*
- * Montgomery product a*b/R mod p. Inputs < p, output < p.
- * REDC step i adds m*p with m = -t_i (p = 1 mod 2^64), which clears limb i
- * with a carry of 1 unless t_i was already 0; m*p = m + (m*P1) << 64.
+ * a*b mod p. With the product t3:t2:t1:t0,
+ *   t = (t0 - t2 - 28 t3) + (t1 + 28 t2 + 783 t3) 2^64   (mod p),
+ * which is non-negative as written (the 2^64 part dominates) and below
+ * 2^138; folding its third limb x2 (2^128 x2 = 28 x2 2^64 - x2) leaves less
+ * than 2^128 + 2^79, one masked subtraction of p from below 2^128, and one
+ * final conditional subtraction.
  */
 static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 {
@@ -105,7 +107,7 @@ static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	u128 p01 = (u128)a->v[0] * b->v[1];
 	u128 p10 = (u128)a->v[1] * b->v[0];
 	u128 p11 = (u128)a->v[1] * b->v[1];
-	uint64_t t0 = (uint64_t)p00, t1, t2, t3, t4, m;
+	uint64_t t0 = (uint64_t)p00, t1, t2, t3;
 	unsigned char c = addc(0, (uint64_t)(p00 >> 64), (uint64_t)p01, &t1);
 	c = addc(c, (uint64_t)(p01 >> 64), (uint64_t)p11, &t2);
 	addc(c, (uint64_t)(p11 >> 64), 0, &t3);
@@ -113,56 +115,61 @@ static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	c = addc(c, t2, (uint64_t)(p10 >> 64), &t2);
 	addc(c, t3, 0, &t3); /* the product is below 2^256: no carry out */
 
-	m = (uint64_t)0 - t0;
-	u128 mp = (u128)m * P1;
-	c = addc((unsigned char)((t0 | m) >> 63), t1, (uint64_t)mp, &t1);
-	c = addc(c, t2, (uint64_t)(mp >> 64), &t2);
-	c = addc(c, t3, 0, &t3);
-	t4 = c;
+	/* x = [t0, hi] - neg with hi = t1 + 28 t2 + 783 t3, neg = t2 + 28 t3 */
+	u128 hi = (u128)t2 * 28 + (u128)t3 * 783 + t1;
+	u128 neg = (u128)t3 * 28 + t2;
+	uint64_t x0, x1, x2;
+	unsigned char bw = subb(0, t0, (uint64_t)neg, &x0);
+	bw = subb(bw, (uint64_t)hi, (uint64_t)(neg >> 64), &x1);
+	subb(bw, (uint64_t)(hi >> 64), 0, &x2);
 
-	m = (uint64_t)0 - t1;
-	mp = (u128)m * P1;
-	c = addc((unsigned char)((t1 | m) >> 63), t2, (uint64_t)mp, &t2);
-	c = addc(c, t3, (uint64_t)(mp >> 64), &t3);
-	t4 += c;
+	/* fold x2: + 28 x2 2^64 - x2 */
+	uint64_t y0, y1, y2;
+	bw = subb(0, x0, x2, &y0);
+	bw = subb(bw, x1, 0, &y1);
+	c = addc(0, y1, x2 * 28, &y1);
+	y2 = (uint64_t)c - bw; /* 0 or 1: the value is below 2^128 + 2^79 */
 
-	final_sub(r, t2, t3, t4);
+	/* y2 = 1: subtract p, i.e. drop 2^128 and add 28 2^64 - 1; then
+	 * y1:y0 < 2^79, so neither step can wrap */
+	uint64_t m = mask_of(y2);
+	bw = subb(0, y0, 1 & m, &y0);
+	y1 = y1 + (28 & m) - bw;
+	final_sub(r, y0, y1, 0);
 }
 
 static inline void fone(sg_fe *r)
 {
-	*r = ONE_M;
+	r->v[0] = 1;
+	r->v[1] = 0;
 }
 
 static inline void from_u64_(sg_fe *r, uint64_t x)
 {
-	sg_fe t = { { x, 0 } };
-	fmul(r, &t, &R2);
+	r->v[0] = x; /* below 2^64 < p */
+	r->v[1] = 0;
 }
 
 static inline void to_bytes_(uint8_t *out, const sg_fe *a)
 {
-	sg_fe one = { { 1, 0 } }, c;
-	fmul(&c, a, &one);
 	for (int i = 0; i < 8; i++) {
-		out[i] = (uint8_t)(c.v[0] >> (8 * i));
-		out[8 + i] = (uint8_t)(c.v[1] >> (8 * i));
+		out[i] = (uint8_t)(a->v[0] >> (8 * i));
+		out[8 + i] = (uint8_t)(a->v[1] >> (8 * i));
 	}
 }
 
 static inline bool from_bytes_(sg_fe *r, const uint8_t *in)
 {
-	sg_fe x = { { 0, 0 } };
+	uint64_t x0 = 0, x1 = 0, t;
 	for (int i = 0; i < 8; i++) {
-		x.v[0] |= (uint64_t)in[i] << (8 * i);
-		x.v[1] |= (uint64_t)in[8 + i] << (8 * i);
+		x0 |= (uint64_t)in[i] << (8 * i);
+		x1 |= (uint64_t)in[8 + i] << (8 * i);
 	}
+	r->v[0] = x0;
+	r->v[1] = x1;
 	/* x < p  <=>  x - p borrows */
-	u128 d0 = (u128)x.v[0] - 1;
-	u128 d1 = (u128)x.v[1] - P1 - ((uint64_t)(d0 >> 64) & 1);
-	uint64_t ok = (uint64_t)(d1 >> 64) & 1;
-	fmul(r, &x, &R2);
-	return ok != 0;
+	unsigned char b = subb(0, x0, 1, &t);
+	return subb(b, x1, P1, &t) != 0;
 }
 
 #define SG_FIELD_KERNELS_ONCE
@@ -187,8 +194,8 @@ static void f128_inv(sg_fe *r, const sg_fe *a)
 
 static void f128_root(sg_fe *r, unsigned k)
 {
-	/* 7^((p-1)/2^66), order 2^66, in Montgomery form */
-	sg_fe g = { { 0xf0111fb98c6b9875ULL, 0x50f8f7f554db309cULL } };
+	/* 7^((p-1)/2^66), order 2^66 */
+	sg_fe g = { { 0x1f9b2759c5109f06ULL, 0x6d278fbf4f60228bULL } };
 	for (unsigned i = k; i < 66; i++)
 		fmul(&g, &g, &g);
 	*r = g;

@@ -15,7 +15,9 @@
  *
  * Sizes: the document is at most SG_JSON_MAX_BYTES, so string and number
  * lengths derived from it cannot overflow; element counts and allocation
- * sizes are still checked before every multiplication.
+ * sizes are still checked before every multiplication. The worst case for
+ * memory, 64 MiB of "[0,0,0,...]", peaks near 1.6 GB (24-byte nodes in the
+ * arena plus the scratch vector they were collected in).
  */
 #include "util/json.h"
 
@@ -38,14 +40,20 @@ typedef struct key {
 	size_t len;
 } key;
 
+/* 24 bytes: a document of small values holds many of these. */
 struct sg_json {
-	sg_json_type type;
-	bool b;
-	size_t len;     /* STRING, NUMBER: bytes of s; ARRAY, OBJECT: children */
-	const char *s;  /* STRING: decoded value; NUMBER: source text; NUL-ended */
-	key *keys;      /* OBJECT: member keys */
+	uint8_t type;   /* sg_json_type */
+	bool b;         /* BOOL */
+	uint32_t len;   /* STRING, NUMBER: bytes of u.s; ARRAY, OBJECT: children */
+	union {
+		const char *s; /* STRING: decoded value; NUMBER: source text; NUL-ended */
+		key *keys;     /* OBJECT: member keys */
+	} u;
 	sg_json *kids;  /* ARRAY: elements; OBJECT: member values */
 };
+
+/* Every length and count is below the document size, so len cannot overflow. */
+_Static_assert(SG_JSON_MAX_BYTES < UINT32_MAX, "sg_json.len is 32 bits");
 
 typedef struct chunk {
 	struct chunk *next;
@@ -253,7 +261,7 @@ static int parse_literal(parser *ps, sg_json *out, const char *word, sg_json_typ
 	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
 		return fail(ps, ps->p, SG_ERR_PARSE, "invalid literal, expected '%s'", word);
 	ps->p += n;
-	out->type = type;
+	out->type = (uint8_t)type;
 	out->b = b;
 	return 0;
 }
@@ -302,10 +310,11 @@ static int parse_number(parser *ps, sg_json *out)
 		while (q < end && is_digit(*q))
 			q++;
 	}
-	out->len = (size_t)(q - ps->p);
-	out->s = arena_strndup(ps->d, ps->p, out->len);
-	if (out->s == NULL)
+	size_t n = (size_t)(q - ps->p);
+	out->u.s = arena_strndup(ps->d, ps->p, n);
+	if (out->u.s == NULL)
 		return fail_nomem(ps);
+	out->len = (uint32_t)n;
 	out->type = SG_JSON_NUMBER;
 	ps->p = q;
 	return 0;
@@ -423,6 +432,15 @@ static int parse_string(parser *ps, const char **out, size_t *out_len)
 	return 0;
 }
 
+static int parse_string_value(parser *ps, sg_json *out)
+{
+	size_t n = 0;
+	int ret = parse_string(ps, &out->u.s, &n);
+
+	out->len = (uint32_t)n;
+	return ret;
+}
+
 /* --- containers --------------------------------------------------------- */
 
 static int parse_value(parser *ps, sg_json *out, size_t depth);
@@ -430,7 +448,7 @@ static int parse_value(parser *ps, sg_json *out, size_t depth);
 /* Moves n children from the scratch vector into the arena. */
 static int take_kids(parser *ps, sg_json *out, const sg_json *vals, size_t n)
 {
-	out->len = n;
+	out->len = (uint32_t)n;
 	if (n == 0)
 		return 0;
 	if (n > SIZE_MAX / sizeof(sg_json))
@@ -568,11 +586,11 @@ static int parse_object(parser *ps, sg_json *out, size_t depth)
 	if ((ret = take_kids(ps, out, lv->vals, n)) != 0)
 		return ret;
 	/* n * sizeof(key) <= n * sizeof(sg_json), checked by take_kids. */
-	out->keys = arena_alloc(ps->d, n * sizeof(key), alignof(key));
-	if (out->keys == NULL)
+	out->u.keys = arena_alloc(ps->d, n * sizeof(key), alignof(key));
+	if (out->u.keys == NULL)
 		return fail_nomem(ps);
 	for (size_t i = 0; i < n; i++)
-		out->keys[i] = lv->mems[i].k;
+		out->u.keys[i] = lv->mems[i].k;
 	return check_duplicates(ps, lv->mems, n);
 }
 
@@ -593,7 +611,7 @@ static int parse_value(parser *ps, sg_json *out, size_t depth)
 		return parse_object(ps, out, depth + 1);
 	case '"':
 		out->type = SG_JSON_STRING;
-		return parse_string(ps, &out->s, &out->len);
+		return parse_string_value(ps, out);
 	case 't':
 		return parse_literal(ps, out, "true", SG_JSON_BOOL, true);
 	case 'f':
@@ -701,7 +719,7 @@ void sg_json_free(sg_json *j)
 
 sg_json_type sg_json_type_of(const sg_json *j)
 {
-	return j != NULL ? j->type : SG_JSON_NULL;
+	return j != NULL ? (sg_json_type)j->type : SG_JSON_NULL;
 }
 
 const sg_json *sg_json_get(const sg_json *j, const char *key)
@@ -710,7 +728,7 @@ const sg_json *sg_json_get(const sg_json *j, const char *key)
 		return NULL;
 	size_t n = strlen(key);
 	for (size_t i = 0; i < j->len; i++)
-		if (j->keys[i].len == n && memcmp(j->keys[i].s, key, n) == 0)
+		if (j->u.keys[i].len == n && memcmp(j->u.keys[i].s, key, n) == 0)
 			return &j->kids[i];
 	return NULL;
 }
@@ -731,7 +749,7 @@ const char *sg_json_key_at(const sg_json *j, size_t i)
 {
 	if (j == NULL || j->type != SG_JSON_OBJECT || i >= j->len)
 		return NULL;
-	return j->keys[i].s;
+	return j->u.keys[i].s;
 }
 
 const char *sg_json_str(const sg_json *j, size_t *len)
@@ -740,12 +758,12 @@ const char *sg_json_str(const sg_json *j, size_t *len)
 
 	if (len != NULL)
 		*len = ok ? j->len : 0;
-	return ok ? j->s : NULL;
+	return ok ? j->u.s : NULL;
 }
 
 const char *sg_json_num_text(const sg_json *j)
 {
-	return j != NULL && j->type == SG_JSON_NUMBER ? j->s : NULL;
+	return j != NULL && j->type == SG_JSON_NUMBER ? j->u.s : NULL;
 }
 
 bool sg_json_u64(const sg_json *j, uint64_t *out)
@@ -757,7 +775,7 @@ bool sg_json_u64(const sg_json *j, uint64_t *out)
 	if (j == NULL || j->type != SG_JSON_NUMBER)
 		return false;
 	for (size_t i = 0; i < j->len; i++) {
-		unsigned char c = (unsigned char)j->s[i];
+		unsigned char c = (unsigned char)j->u.s[i];
 		if (!is_digit(c))
 			return false; /* '-', '.', 'e': not a plain non-negative integer */
 		unsigned d = (unsigned)(c - '0');
