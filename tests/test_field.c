@@ -375,3 +375,26 @@ Test(field, mul_add_sub_match_reference)
 		}
 	}
 }
+
+/* Many products near 2^256 overflow the unreduced accumulator: the carry
+ * count must be folded back in. (p-1)^2 = 1, so the dot product is n. */
+Test(field, dot_and_mac_fold_overflows)
+{
+	for (size_t k = 0; k < 2; k++) {
+		const sg_field *f = fields[k];
+		enum { N = 3000 };
+		static sg_fe a[N];
+		sg_fe one, r, want;
+		sg_wide acc[2] = { { { 0 } }, { { 0 } } };
+		f->one(&one);
+		for (size_t i = 0; i < N; i++)
+			f->neg(&a[i], &one);
+		f->dot(&r, a, a, N);
+		f->from_u64(&want, N);
+		cr_assert(f->eq(&r, &want), "%s dot", f->name);
+		for (size_t i = 0; i < N; i++)
+			f->vec_mac(acc, &a[i], &a[i], 1);
+		f->wide_reduce(&r, acc, 1);
+		cr_assert(f->eq(&r, &want), "%s mac", f->name);
+	}
+}

@@ -30,6 +30,7 @@ typedef struct run {
 	sg_prio3_state **states; /* nreports * shares */
 } run;
 
+__attribute__((format(printf, 3, 4)))
 static enum sg_vector_result say(run *r, enum sg_vector_result res, const char *fmt, ...)
 {
 	va_list ap;

@@ -149,17 +149,17 @@ static void encode_ranged(const sg_field *f, sg_fe *out, uint64_t value, uint64_
 	f->from_u64(&out[bits - 1], use_last);
 }
 
-/* decode_range_checked_int; linear, so valid on shares. */
+/* decode_range_checked_int; linear, so valid on shares. The binary part
+ * sum_l 2^l enc[l] is evaluated Horner-style with doublings (additions). */
 static void decode_ranged(const sg_field *f, sg_fe *r, const sg_fe *enc, uint64_t max)
 {
 	unsigned bits = bit_length(max);
 	uint64_t all_ones = (bits > 1) ? (((uint64_t)1 << (bits - 1)) - 1) : 0;
 	sg_fe acc, w, t;
 	f->zero(&acc);
-	for (unsigned l = 0; l + 1 < bits; l++) {
-		f->from_u64(&w, (uint64_t)1 << l);
-		f->mul(&t, &w, &enc[l]);
-		f->add(&acc, &acc, &t);
+	for (unsigned l = bits - 1; l-- > 0;) {
+		f->add(&acc, &acc, &acc);
+		f->add(&acc, &acc, &enc[l]);
 	}
 	f->from_u64(&w, max - all_ones);
 	f->mul(&t, &w, &enc[bits - 1]);
@@ -284,14 +284,13 @@ static void range_check(const sg_flp *flp, sg_fe *acc, recorder *rec, const sg_f
 	f->zero(&zero);
 	f->zero(acc);
 	for (size_t i = 0; i < flp->g.calls; i++) {
-		sg_fe r_power = joint_rand[i];
-		size_t k = rec->k + 1;
-		for (size_t j = 0; j < chunk; j++) {
-			size_t idx = i * chunk + j;
-			const sg_fe *m = idx < flp->meas_len ? &meas[idx] : &zero;
-			f->mul(&rec->wires[(2 * j) * p + k], &r_power, m);
-			f->sub(&rec->wires[(2 * j + 1) * p + k], m, shares_inv);
-			f->mul(&r_power, &r_power, &joint_rand[i]);
+		size_t k = rec->k + 1, start = i * chunk;
+		size_t full = flp->meas_len - start < chunk ? flp->meas_len - start : chunk;
+		f->chunk_wires(&rec->wires[k], p, &meas[start], full, &joint_rand[i], shares_inv);
+		/* past the end of the measurement the elements are zero */
+		for (size_t j = full; j < chunk; j++) {
+			f->zero(&rec->wires[(2 * j) * p + k]);
+			f->sub(&rec->wires[(2 * j + 1) * p + k], &zero, shares_inv);
 		}
 		rec_next(rec, &gout);
 		f->add(acc, acc, &gout);

@@ -27,6 +27,12 @@ typedef struct sg_fe {
 	uint64_t v[2];
 } sg_fe;
 
+/* An unreduced sum of products: many a*b accumulate before one reduction.
+ * Start from all zeros; at most 2^32 products per accumulator. */
+typedef struct sg_wide {
+	uint64_t w[5];
+} sg_wide;
+
 /* Twiddle tables for transforms of size up to 2^log_max. */
 typedef struct sg_ntt_plan {
 	unsigned log_max;
@@ -75,6 +81,14 @@ typedef struct sg_field {
 			     unsigned log_n, sg_fe *scratch);
 	/* Sum over i of a[i] * b[i]. */
 	void (*dot)(sg_fe *r, const sg_fe *a, const sg_fe *b, size_t n);
+	/* acc[i] += a[i] * b[i], unreduced */
+	void (*vec_mac)(sg_wide *acc, const sg_fe *a, const sg_fe *b, size_t n);
+	/* out[i] = acc[i] mod p */
+	void (*wide_reduce)(sg_fe *out, const sg_wide *acc, size_t n);
+	/* The chunked range check's gadget inputs for one call: for j < n,
+	 * base[2j*p] = r^(j+1) * m[j] and base[(2j+1)*p] = m[j] - c. */
+	void (*chunk_wires)(sg_fe *base, size_t p, const sg_fe *m, size_t n, const sg_fe *r,
+			    const sg_fe *c);
 	/* a[i] *= c */
 	void (*vec_scale)(sg_fe *a, const sg_fe *c, size_t n);
 } sg_field;

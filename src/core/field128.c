@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "core/bytes.h"
 #include "core/field.h"
 #include "spillguard/err.h"
 
@@ -93,33 +94,36 @@ static inline void fsub(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	addc(c, d1, P1 & m, &r->v[1]);
 }
 
+/* The 256-bit product a*b, limbs little-endian. */
+static inline void prod256(uint64_t t[4], const sg_fe *a, const sg_fe *b)
+{
+	u128 p00 = (u128)a->v[0] * b->v[0];
+	u128 p01 = (u128)a->v[0] * b->v[1];
+	u128 p10 = (u128)a->v[1] * b->v[0];
+	u128 p11 = (u128)a->v[1] * b->v[1];
+	t[0] = (uint64_t)p00;
+	unsigned char c = addc(0, (uint64_t)(p00 >> 64), (uint64_t)p01, &t[1]);
+	c = addc(c, (uint64_t)(p01 >> 64), (uint64_t)p11, &t[2]);
+	addc(c, (uint64_t)(p11 >> 64), 0, &t[3]);
+	c = addc(0, t[1], (uint64_t)p10, &t[1]);
+	c = addc(c, t[2], (uint64_t)(p10 >> 64), &t[2]);
+	addc(c, t[3], 0, &t[3]); /* the product is below 2^256: no carry out */
+}
+
 /*
- * a*b mod p. With the product t3:t2:t1:t0,
+ * t mod p for any 256-bit t3:t2:t1:t0:
  *   t = (t0 - t2 - 28 t3) + (t1 + 28 t2 + 783 t3) 2^64   (mod p),
  * which is non-negative as written (the 2^64 part dominates) and below
  * 2^138; folding its third limb x2 (2^128 x2 = 28 x2 2^64 - x2) leaves less
  * than 2^128 + 2^79, one masked subtraction of p from below 2^128, and one
  * final conditional subtraction.
  */
-static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
+static inline void reduce256(sg_fe *r, const uint64_t t[4])
 {
-	u128 p00 = (u128)a->v[0] * b->v[0];
-	u128 p01 = (u128)a->v[0] * b->v[1];
-	u128 p10 = (u128)a->v[1] * b->v[0];
-	u128 p11 = (u128)a->v[1] * b->v[1];
-	uint64_t t0 = (uint64_t)p00, t1, t2, t3;
-	unsigned char c = addc(0, (uint64_t)(p00 >> 64), (uint64_t)p01, &t1);
-	c = addc(c, (uint64_t)(p01 >> 64), (uint64_t)p11, &t2);
-	addc(c, (uint64_t)(p11 >> 64), 0, &t3);
-	c = addc(0, t1, (uint64_t)p10, &t1);
-	c = addc(c, t2, (uint64_t)(p10 >> 64), &t2);
-	addc(c, t3, 0, &t3); /* the product is below 2^256: no carry out */
-
-	/* x = [t0, hi] - neg with hi = t1 + 28 t2 + 783 t3, neg = t2 + 28 t3 */
-	u128 hi = (u128)t2 * 28 + (u128)t3 * 783 + t1;
-	u128 neg = (u128)t3 * 28 + t2;
+	u128 hi = (u128)t[2] * 28 + (u128)t[3] * 783 + t[1];
+	u128 neg = (u128)t[3] * 28 + t[2];
 	uint64_t x0, x1, x2;
-	unsigned char bw = subb(0, t0, (uint64_t)neg, &x0);
+	unsigned char bw = subb(0, t[0], (uint64_t)neg, &x0);
 	bw = subb(bw, (uint64_t)hi, (uint64_t)(neg >> 64), &x1);
 	subb(bw, (uint64_t)(hi >> 64), 0, &x2);
 
@@ -127,7 +131,7 @@ static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	uint64_t y0, y1, y2;
 	bw = subb(0, x0, x2, &y0);
 	bw = subb(bw, x1, 0, &y1);
-	c = addc(0, y1, x2 * 28, &y1);
+	unsigned char c = addc(0, y1, x2 * 28, &y1);
 	y2 = (uint64_t)c - bw; /* 0 or 1: the value is below 2^128 + 2^79 */
 
 	/* y2 = 1: subtract p, i.e. drop 2^128 and add 28 2^64 - 1; then
@@ -136,6 +140,35 @@ static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	bw = subb(0, y0, 1 & m, &y0);
 	y1 = y1 + (28 & m) - bw;
 	final_sub(r, y0, y1, 0);
+}
+
+static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
+{
+	uint64_t t[4];
+	prod256(t, a, b);
+	reduce256(r, t);
+}
+
+/* acc += a*b on 256 bits, counting carries out in acc->w[4]. */
+static inline void wide_mac(sg_wide *acc, const sg_fe *a, const sg_fe *b)
+{
+	uint64_t t[4];
+	prod256(t, a, b);
+	unsigned char c = addc(0, acc->w[0], t[0], &acc->w[0]);
+	c = addc(c, acc->w[1], t[1], &acc->w[1]);
+	c = addc(c, acc->w[2], t[2], &acc->w[2]);
+	c = addc(c, acc->w[3], t[3], &acc->w[3]);
+	acc->w[4] += c;
+}
+
+/* acc mod p = (low 256 bits mod p) + w4 * (2^256 mod p) */
+static inline void wide_reduce_(sg_fe *r, const sg_wide *acc)
+{
+	static const sg_fe two256 = { { 0xfffffffffffffcf1ULL, 0x5587ULL } };
+	sg_fe lo, k = { { acc->w[4], 0 } };
+	reduce256(&lo, acc->w);
+	fmul(&k, &k, &two256);
+	fadd(r, &lo, &k);
 }
 
 static inline void fone(sg_fe *r)
@@ -152,19 +185,13 @@ static inline void from_u64_(sg_fe *r, uint64_t x)
 
 static inline void to_bytes_(uint8_t *out, const sg_fe *a)
 {
-	for (int i = 0; i < 8; i++) {
-		out[i] = (uint8_t)(a->v[0] >> (8 * i));
-		out[8 + i] = (uint8_t)(a->v[1] >> (8 * i));
-	}
+	sg_store_le64(out, a->v[0]);
+	sg_store_le64(out + 8, a->v[1]);
 }
 
 static inline bool from_bytes_(sg_fe *r, const uint8_t *in)
 {
-	uint64_t x0 = 0, x1 = 0, t;
-	for (int i = 0; i < 8; i++) {
-		x0 |= (uint64_t)in[i] << (8 * i);
-		x1 |= (uint64_t)in[8 + i] << (8 * i);
-	}
+	uint64_t x0 = sg_load_le64(in), x1 = sg_load_le64(in + 8), t;
 	r->v[0] = x0;
 	r->v[1] = x1;
 	/* x < p  <=>  x - p borrows */

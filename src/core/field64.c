@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "core/bytes.h"
 #include "core/field.h"
 #include "spillguard/err.h"
 
@@ -73,6 +74,24 @@ static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	r->v[1] = 0;
 }
 
+/* acc += a*b on 128 bits, counting carries out in acc->w[2]. */
+static inline void wide_mac(sg_wide *acc, const sg_fe *a, const sg_fe *b)
+{
+	u128 t = (u128)a->v[0] * b->v[0];
+	u128 s = ((u128)acc->w[1] << 64 | acc->w[0]) + t;
+	acc->w[2] += (uint64_t)(s < t);
+	acc->w[0] = (uint64_t)s;
+	acc->w[1] = (uint64_t)(s >> 64);
+}
+
+/* acc mod p = (low 128 bits mod p) + w2 * (2^128 mod p) */
+static inline void wide_reduce_(sg_fe *r, const sg_wide *acc)
+{
+	sg_fe lo = { { reduce128((u128)acc->w[1] << 64 | acc->w[0]), 0 } };
+	sg_fe k = { { reduce128((u128)acc->w[2] * 0xfffffffe00000001ULL), 0 } };
+	fadd(r, &lo, &k);
+}
+
 static inline void fone(sg_fe *r)
 {
 	r->v[0] = 1;
@@ -87,15 +106,12 @@ static inline void from_u64_(sg_fe *r, uint64_t x)
 
 static inline void to_bytes_(uint8_t *out, const sg_fe *a)
 {
-	for (int i = 0; i < 8; i++)
-		out[i] = (uint8_t)(a->v[0] >> (8 * i));
+	sg_store_le64(out, a->v[0]);
 }
 
 static inline bool from_bytes_(sg_fe *r, const uint8_t *in)
 {
-	uint64_t x = 0;
-	for (int i = 0; i < 8; i++)
-		x |= (uint64_t)in[i] << (8 * i);
+	uint64_t x = sg_load_le64(in);
 	r->v[0] = x;
 	r->v[1] = 0;
 	return x < P64;

@@ -9,6 +9,7 @@
  *   b, c, d n each      temporaries
  *   e      p            temporaries
  *   out    eval_output_len
+ *   wide   n accumulators (3 elements' room each), prove only
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 static size_t work_len(const sg_flp *flp)
 {
 	const sg_gadget *g = &flp->g;
-	return g->arity * g->p + 4 * g->n + g->p + flp->eval_output_len;
+	return g->arity * g->p + 4 * g->n + g->p + flp->eval_output_len + 3 * g->n;
 }
 
 int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp)
@@ -49,6 +50,18 @@ void sg_flp_free(sg_flp *flp)
 {
 	if (flp != NULL)
 		sg_ntt_plan_free(&flp->plan);
+}
+
+/* Wire j starts with seed j; the circuit fills calls 1..calls and the
+ * positions after the last call are zero padding. */
+static void init_wires(const sg_flp *flp, sg_fe *wires, const sg_fe *seeds)
+{
+	const sg_gadget *g = &flp->g;
+	size_t pad = g->p - 1 - g->calls;
+	for (size_t j = 0; j < g->arity; j++) {
+		wires[j * g->p] = seeds[j];
+		memset(&wires[j * g->p + 1 + g->calls], 0, pad * sizeof *wires);
+	}
 }
 
 /* PolyEval's polynomial at x, Horner's rule on the small signed coefficients. */
@@ -85,19 +98,15 @@ static void gadget_eval(const sg_flp *flp, sg_fe *r, const sg_fe *in)
 	*r = acc;
 }
 
-/* acc[0..n) += values at the n-th roots of Mul(A, B); n = 2p. */
-static void mul_poly_acc(const sg_flp *flp, sg_fe *acc, const sg_fe *wa, const sg_fe *wb,
+/* acc[0..n) += values at the n-th roots of Mul(A, B), unreduced; n = 2p. */
+static void mul_poly_acc(const sg_flp *flp, sg_wide *acc, const sg_fe *wa, const sg_fe *wb,
 			 sg_fe *ta, sg_fe *tb, sg_fe *scratch)
 {
 	const sg_field *f = flp->f;
 	const sg_gadget *g = &flp->g;
 	f->double_evals(&flp->plan, ta, wa, g->log_p, scratch);
 	f->double_evals(&flp->plan, tb, wb, g->log_p, scratch);
-	for (size_t i = 0; i < g->n; i++) {
-		sg_fe t;
-		f->mul(&t, &ta[i], &tb[i]);
-		f->add(&acc[i], &acc[i], &t);
-	}
+	f->vec_mac(acc, ta, tb, g->n);
 }
 
 /* acc[0..n) += PolyEval(A) at the n-th roots. */
@@ -125,19 +134,21 @@ void sg_flp_prove(const sg_flp *flp, sg_fe *proof, const sg_fe *meas, const sg_f
 	sg_fe *wires = work, *acc = wires + g->arity * g->p;
 	sg_fe *ta = acc + g->n, *tb = ta + g->n, *scratch = tb + g->n;
 	sg_fe *out = scratch + g->n + g->p;
+	sg_wide *wide = (sg_wide *)(out + flp->eval_output_len);
 
-	memset(wires, 0, g->arity * g->p * sizeof *wires);
-	for (size_t j = 0; j < g->arity; j++)
-		wires[j * g->p] = prove_rand[j];
+	init_wires(flp, wires, prove_rand);
 	sg_circuit_eval(flp, out, wires, NULL, 0, meas, joint_rand, 1);
 
 	for (size_t i = 0; i < g->n; i++)
 		f->zero(&acc[i]);
-	for (size_t j = 0; j < g->count; j++) {
-		if (g->kind == SG_GADGET_MUL)
-			mul_poly_acc(flp, acc, &wires[2 * j * g->p], &wires[(2 * j + 1) * g->p], ta,
-				     tb, scratch);
-		else
+	if (g->kind == SG_GADGET_MUL) {
+		memset(wide, 0, g->n * sizeof *wide);
+		for (size_t j = 0; j < g->count; j++)
+			mul_poly_acc(flp, wide, &wires[2 * j * g->p], &wires[(2 * j + 1) * g->p],
+				     ta, tb, scratch);
+		f->wide_reduce(acc, wide, g->n);
+	} else {
+		for (size_t j = 0; j < g->count; j++)
 			polyeval_poly_acc(flp, acc, &wires[j * g->p], ta);
 	}
 	memcpy(proof, prove_rand, g->arity * sizeof *proof);
@@ -259,9 +270,7 @@ int sg_flp_query(const sg_flp *flp, sg_fe *verifier, const sg_fe *meas, const sg
 	memcpy(poly, proof + g->arity, g->gpoly_len * sizeof *poly);
 	extend_values(flp, poly, g->gpoly_len, b, c, d);
 
-	memset(wires, 0, g->arity * g->p * sizeof *wires);
-	for (size_t j = 0; j < g->arity; j++)
-		wires[j * g->p] = proof[j];
+	init_wires(flp, wires, proof);
 	sg_circuit_eval(flp, out, wires, poly, g->n / g->p, meas, joint_rand, num_shares);
 
 	const sg_fe *t = query_rand;

@@ -16,12 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
-	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define LITTLE_ENDIAN_HOST 1
-#else
-#define LITTLE_ENDIAN_HOST 0
-#endif
+#include "core/bytes.h"
+
+#define LITTLE_ENDIAN_HOST SG_LITTLE_ENDIAN_HOST
 
 #define RATE SG_TURBOSHAKE128_RATE
 #define RATE_LANES (RATE / 8)
@@ -130,28 +127,8 @@ void sg_keccak_p1600_12(uint64_t st[static 25])
 
 /* ---- byte order --------------------------------------------------------- */
 
-static uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-#if LITTLE_ENDIAN_HOST
-	memcpy(&v, p, 8);
-#else
-	v = (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
-	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
-	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-#endif
-	return v;
-}
-
-#if !LITTLE_ENDIAN_HOST
-static void store64(uint8_t *p, uint64_t v)
-{
-	size_t i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-#endif
+#define load64 sg_load_le64
+#define store64 sg_store_le64
 
 /* XORs in[0..n) into state bytes pos..pos+n; pos + n <= RATE. */
 static void xor_bytes(uint64_t *st, size_t pos, const uint8_t *in, size_t n)

@@ -49,7 +49,7 @@ static int circuit_of(enum sg_prio3_circuit c, enum sg_circuit *out)
  *   shard:  meas, leader meas, helper share, proofs, prove rands, joint rands, flp
  *   verify: meas share, proofs share, joint rands, query rands, verifiers, flp
  */
-static size_t workspace_len(const sg_prio3 *p)
+static void workspace_len(sg_prio3 *p)
 {
 	const sg_flp *flp = &p->flp;
 	size_t proofs = p->params.proofs, m = flp->meas_len;
@@ -58,12 +58,14 @@ static size_t workspace_len(const sg_prio3 *p)
 		       proofs * flp->joint_rand_len;
 	size_t verify = m + p->proofs_len + proofs * flp->joint_rand_len +
 			proofs * flp->query_rand_len + proofs * flp->verifier_len;
-	return (shard > verify ? shard : verify) + flp->work_len;
+	p->shard_used = shard + flp->work_len;
+	p->verify_used = verify + flp->work_len;
+	p->work_len = p->shard_used > p->verify_used ? p->shard_used : p->verify_used;
 }
 
 static int alloc_workspace(sg_prio3 *p)
 {
-	p->work_len = workspace_len(p);
+	workspace_len(p);
 	p->work = sodium_allocarray(p->work_len, sizeof(sg_fe));
 	p->bytes_len = (size_t)p->params.shares * SG_XOF_SEED_BYTES;
 	p->bytes = sodium_malloc(p->bytes_len);
@@ -377,7 +379,7 @@ int sg_prio3_shard_encoded(sg_prio3 *p, uint8_t *public_share, uint8_t *const *i
 	shard_ws w = carve_shard(p);
 	if (rand_len != sg_prio3_rand_bytes(p)) {
 		zero_outputs(p, public_share, input_shares);
-		sodium_memzero(p->work, p->work_len * sizeof(sg_fe));
+		sodium_memzero(p->work, p->shard_used * sizeof(sg_fe));
 		return SG_ERR_PARAM;
 	}
 	split_rand(p, rand, seeds, blinds, &leader_blind, &prove_seed);
@@ -388,7 +390,7 @@ int sg_prio3_shard_encoded(sg_prio3 *p, uint8_t *public_share, uint8_t *const *i
 	write_input_shares(p, &w, input_shares, seeds, blinds, leader_blind);
 	if (p->joint)
 		memcpy(public_share, p->bytes, sg_prio3_public_share_bytes(p));
-	sodium_memzero(p->work, p->work_len * sizeof(sg_fe));
+	sodium_memzero(p->work, p->shard_used * sizeof(sg_fe));
 	sodium_memzero(p->bytes, p->bytes_len);
 	return 0;
 }

@@ -32,6 +32,7 @@ struct sg_prio3 {
 	/* workspace (sodium_malloc), carved per operation */
 	sg_fe *work;
 	size_t work_len;
+	size_t shard_used, verify_used; /* elements each operation touches (and wipes) */
 	uint8_t *bytes; /* byte scratch for joint randomness parts */
 	size_t bytes_len;
 };

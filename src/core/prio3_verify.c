@@ -163,7 +163,7 @@ cleanup:
 		memset(verifier_share, 0, sg_prio3_verifier_share_bytes(p));
 	}
 	sodium_memzero(part, sizeof part);
-	sodium_memzero(p->work, p->work_len * sizeof(sg_fe));
+	sodium_memzero(p->work, p->verify_used * sizeof(sg_fe));
 	sodium_memzero(p->bytes, p->bytes_len);
 	return ret;
 }
