@@ -8,7 +8,8 @@
  *
  * Input: byte 0 picks the parameter set (bits 0-1: Count/Field64,
  * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs) and
- * whether the rest is taken as is or XORed onto the honest share (bit 7).
+ * whether the rest is taken as is, XORed onto the honest share (bit 7), or
+ * read as names of boundary values for the leader's elements (bit 6).
  * Invariants checked:
  *   - verify_init returns SG_ERR_LENGTH exactly for the wrong length,
  *     SG_ERR_NONCANONICAL exactly when a leader element is >= p (checked
@@ -171,6 +172,38 @@ static uint8_t *candidate(const uint8_t *in, size_t n, const uint8_t *ref, size_
 	return c;
 }
 
+/* draft §6.1 moduli, little-endian: Field64 p = 2^64 - 2^32 + 1,
+ * Field128 p = 2^128 - 28 * 2^64 + 1. */
+static const uint8_t P64[8] = { 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t P128[16] = { 1, 0, 0, 0, 0, 0, 0, 0, 0xe4, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* Element value named by code: the honest one, 0, p - 1, p, p + 1, or all
+ * ones; the values a canonicity check must tell apart. */
+static void put_named(uint8_t *e, size_t enc, unsigned code)
+{
+	switch (code % 6) {
+	case 0: return;
+	case 1: memset(e, 0, enc); return;
+	case 5: memset(e, 0xff, enc); return;
+	default:
+		memcpy(e, enc == 8 ? P64 : P128, enc);
+		e[0] = (uint8_t)(code % 6 - 2); /* p's low byte is 1 */
+		return;
+	}
+}
+
+/* Bit 6 of byte 0: the input names (put_named) the first elements of an
+ * encoding that is otherwise the honest one. */
+static uint8_t *named(const uint8_t *codes, size_t ncodes, const uint8_t *ref, size_t ref_len,
+		      size_t elems, size_t enc)
+{
+	uint8_t *c = xmalloc(ref_len);
+	memcpy(c, ref, ref_len);
+	for (size_t i = 0; i < elems && i < ncodes; i++)
+		put_named(c + i * enc, enc, codes[i]);
+	return c;
+}
+
 /* --- input share ------------------------------------------------------------ */
 
 static uint64_t le64(const uint8_t *b)
@@ -293,10 +326,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	run *r = &runs[data[0] % NVARIANTS];
-	bool xor = (data[0] & 0x80) != 0;
-	size_t n = size - 1;
+	bool xor = (data[0] & 0x80) != 0, by_name = (data[0] & 0x40) != 0;
 	for (unsigned a = 0; a < 2; a++) {
-		uint8_t *cand = candidate(data + 1, n, r->input[a], r->isb[a], xor);
+		size_t n = by_name ? r->isb[a] : size - 1;
+		size_t elems = a == 0 ? (r->isb[0] - r->msb) / r->enc : 0;
+		uint8_t *cand = by_name ? named(data + 1, size - 1, r->input[a], n, elems, r->enc)
+					: candidate(data + 1, n, r->input[a], r->isb[a], xor);
 		fuzz_agg(r, a, cand, n);
 		free(cand);
 	}

@@ -321,13 +321,11 @@ static void eval_chunked(const sg_flp *flp, sg_fe *out, recorder *rec, const sg_
 }
 
 void sg_circuit_eval(const sg_flp *flp, sg_fe *out, sg_fe *wires, const sg_fe *poly, size_t step,
-		     const sg_fe *meas, const sg_fe *joint_rand, unsigned num_shares)
+		     const sg_fe *meas, const sg_fe *joint_rand, const sg_fe *shares_inv)
 {
 	const sg_field *f = flp->f;
 	recorder rec = { wires, flp->g.p, 0, poly, step };
-	sg_fe shares_inv, gout;
-	f->from_u64(&shares_inv, num_shares);
-	f->inv(&shares_inv, &shares_inv);
+	sg_fe gout;
 	switch (flp->cp.circuit) {
 	case SG_CIRCUIT_COUNT:
 		/* meas^2 - meas */
@@ -347,7 +345,7 @@ void sg_circuit_eval(const sg_flp *flp, sg_fe *out, sg_fe *wires, const sg_fe *p
 		}
 		break;
 	default:
-		eval_chunked(flp, out, &rec, meas, joint_rand, &shares_inv);
+		eval_chunked(flp, out, &rec, meas, joint_rand, shares_inv);
 		break;
 	}
 }

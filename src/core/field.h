@@ -64,6 +64,8 @@ typedef struct sg_field {
 	/* Vector operations; lengths in elements. */
 	void (*encode)(uint8_t *out, const sg_fe *in, size_t n);
 	int (*decode)(sg_fe *out, const uint8_t *in, size_t n); /* SG_ERR_NONCANONICAL */
+	/* acc += decode(in), or SG_ERR_NONCANONICAL with acc unchanged */
+	int (*add_encoded)(sg_fe *acc, const uint8_t *in, size_t n);
 	void (*vec_add)(sg_fe *a, const sg_fe *b, size_t n);    /* a += b */
 	void (*vec_sub)(sg_fe *a, const sg_fe *b, size_t n);    /* a -= b */
 	/* The draft's Xof.next_vec: rejection sampling from the XOF stream. */

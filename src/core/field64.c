@@ -121,9 +121,23 @@ static inline bool from_bytes_(sg_fe *r, const uint8_t *in)
 #include "core/field_kernels.h"
 
 
+/*
+ * a^(p-2) with p - 2 = (2^31 - 1) 2^33 + (2^32 - 1), by an addition chain
+ * over e_k = a^(2^k - 1): 64 squarings and 9 multiplications. The exponent
+ * is public; the sequence of operations is fixed.
+ */
 static void f64_inv(sg_fe *r, const sg_fe *a)
 {
-	sg_field_pow(&sg_field64, r, a, P64 - 2);
+	sg_fe e2, e3, e6, e12, e24, e30, e31, e32;
+	k_sqmul(&e2, a, 1, a);
+	k_sqmul(&e3, &e2, 1, a);
+	k_sqmul(&e6, &e3, 3, &e3);
+	k_sqmul(&e12, &e6, 6, &e6);
+	k_sqmul(&e24, &e12, 12, &e12);
+	k_sqmul(&e30, &e24, 6, &e6);
+	k_sqmul(&e31, &e30, 1, a);
+	k_sqmul(&e32, &e31, 1, a);
+	k_sqmul(r, &e31, 33, &e32);
 }
 
 static void f64_root(sg_fe *r, unsigned k)

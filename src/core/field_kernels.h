@@ -198,6 +198,23 @@ static int k_decode(sg_fe *out, const uint8_t *in, size_t n)
 	return 0;
 }
 
+/* acc += decode(in): every element is checked before any is added, so a bad
+ * encoding leaves acc as it was. */
+static int k_add_encoded(sg_fe *acc, const uint8_t *in, size_t n)
+{
+	uint64_t bad = 0;
+	sg_fe x;
+	for (size_t i = 0; i < n; i++)
+		bad |= (uint64_t)!from_bytes_(&x, in + i * ENC);
+	if (bad)
+		return SG_ERR_NONCANONICAL;
+	for (size_t i = 0; i < n; i++) {
+		from_bytes_(&x, in + i * ENC);
+		fadd(&acc[i], &acc[i], &x);
+	}
+	return 0;
+}
+
 /*
  * Xof.next_vec (draft §6.2): read ENC bytes, mask to the modulus' bit
  * length (a no-op for both fields: their moduli need every bit), keep the
@@ -222,6 +239,22 @@ static void k_sample(sg_fe *out, size_t n, sg_xof *xof)
 	sodium_memzero(buf, sizeof buf);
 }
 
+/* r = a^(2^k) */
+static inline void k_sqn(sg_fe *r, const sg_fe *a, unsigned k)
+{
+	sg_fe t = *a;
+	for (unsigned i = 0; i < k; i++)
+		fmul(&t, &t, &t);
+	*r = t;
+}
+
+/* r = a^(2^k) * b: extends an addition chain, e_(i+k) = e_i^(2^k) * e_k */
+static inline void k_sqmul(sg_fe *r, const sg_fe *a, unsigned k, const sg_fe *b)
+{
+	k_sqn(r, a, k);
+	fmul(r, r, b);
+}
+
 static void k_zero(sg_fe *r)
 {
 	r->v[0] = r->v[1] = 0;
@@ -233,17 +266,19 @@ static void k_neg(sg_fe *r, const sg_fe *a)
 	fsub(r, &z, a);
 }
 
-/* Representations are unique (fully reduced), so equal elements have equal limbs. */
+/* Representations are unique (fully reduced), so equal elements have equal
+ * limbs; the comparison folds all limbs before the one final test. */
 static bool k_eq(const sg_fe *a, const sg_fe *b)
 {
-	return sodium_memcmp(a->v, b->v, sizeof a->v) == 0;
+	uint64_t d = (a->v[0] ^ b->v[0]) | (a->v[1] ^ b->v[1]);
+	return ((d | ((uint64_t)0 - d)) >> 63) == 0;
 }
 
 /* The sg_field entries both fields fill from this template. */
 #define SG_FIELD_COMMON_ENTRIES                                                               \
 	.encoded_size = ENC, .zero = k_zero, .one = fone, .from_u64 = from_u64_, .add = fadd,  \
 	.sub = fsub, .neg = k_neg, .mul = fmul, .eq = k_eq, .encode = k_encode,                 \
-	.decode = k_decode, .vec_add = k_vec_add, .vec_sub = k_vec_sub, .sample = k_sample,     \
+	.decode = k_decode, .add_encoded = k_add_encoded, .vec_add = k_vec_add, .vec_sub = k_vec_sub, .sample = k_sample,     \
 	.ntt = k_ntt, .intt = k_intt, .double_evals = k_double_evals, .dot = k_dot,             \
 	.vec_mac = k_vec_mac, .wide_reduce = k_wide_reduce, .vec_scale = k_vec_scale,   \
 	.chunk_wires = k_chunk_wires

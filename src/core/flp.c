@@ -23,7 +23,9 @@ static size_t work_len(const sg_flp *flp)
 	return g->arity * g->p + 4 * g->n + g->p + flp->eval_output_len + 3 * g->n;
 }
 
-int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp)
+static int extend_setup(sg_flp *flp);
+
+int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp, unsigned num_shares)
 {
 	memset(flp, 0, sizeof *flp);
 	flp->f = f;
@@ -43,13 +45,26 @@ int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp)
 	flp->verifier_len = 1 + g->arity + 1;
 	flp->work_len = work_len(flp);
 	unsigned log_max = g->log_n > g->log_p + 1 ? g->log_n : g->log_p + 1;
-	return sg_ntt_plan_init(&flp->plan, f, log_max);
+	if (num_shares == 0)
+		return SG_ERR_PARAM;
+	flp->num_shares = num_shares;
+	f->from_u64(&flp->shares_inv, num_shares);
+	f->inv(&flp->shares_inv, &flp->shares_inv);
+	ret = sg_ntt_plan_init(&flp->plan, f, log_max);
+	if (ret == 0)
+		ret = extend_setup(flp);
+	if (ret != 0)
+		sg_flp_free(flp);
+	return ret;
 }
 
 void sg_flp_free(sg_flp *flp)
 {
-	if (flp != NULL)
-		sg_ntt_plan_free(&flp->plan);
+	if (flp == NULL)
+		return;
+	sg_ntt_plan_free(&flp->plan);
+	free(flp->extend_coef);
+	flp->extend_coef = NULL;
 }
 
 /* Wire j starts with seed j; the circuit fills calls 1..calls and the
@@ -137,7 +152,9 @@ void sg_flp_prove(const sg_flp *flp, sg_fe *proof, const sg_fe *meas, const sg_f
 	sg_wide *wide = (sg_wide *)(out + flp->eval_output_len);
 
 	init_wires(flp, wires, prove_rand);
-	sg_circuit_eval(flp, out, wires, NULL, 0, meas, joint_rand, 1);
+	sg_fe one;
+	f->one(&one);
+	sg_circuit_eval(flp, out, wires, NULL, 0, meas, joint_rand, &one);
 
 	for (size_t i = 0; i < g->n; i++)
 		f->zero(&acc[i]);
@@ -156,20 +173,27 @@ void sg_flp_prove(const sg_flp *flp, sg_fe *proof, const sg_fe *meas, const sg_f
 }
 
 /*
- * Lagrange.extend_values_to_power_of_2: v holds P at w^i for i < len, and
- * deg P < len; fills v[len..n). With K the known and M the missing points,
+ * Lagrange.extend_values_to_power_of_2: P of degree < len is known at w^i
+ * for i < len; its values at the other n-th roots are fixed combinations of
+ * the known ones, computed here once. With K the known and M the missing
+ * points,
  *   P(x_t) = (1/x_t) / prod_{t' in M, t' != t} (x_t - x_t')
  *            * sum_{i in K} v_i w_i / (x_t - x_i),
  *   w_i = x_i * prod_{t' in M} (x_i - x_t'),
  * which follows from prod_{j != i} (x_i - x_j) = n / x_i over all n-th roots.
  */
-static void extend_values(const sg_flp *flp, sg_fe *v, size_t len, sg_fe *wgt, sg_fe *inv,
-			  sg_fe *scratch)
+static int extend_setup(sg_flp *flp)
 {
 	const sg_field *f = flp->f;
-	size_t n = flp->g.n;
+	size_t n = flp->g.n, len = flp->g.gpoly_len, m = n - len;
 	const sg_fe *x = flp->plan.roots;
 	size_t stride = ((size_t)1 << flp->plan.log_max) / n;
+	sg_fe *wgt = calloc(2 * len + 1, sizeof *wgt), *scratch = wgt + len;
+	flp->extend_coef = calloc(m * len + 1, sizeof *flp->extend_coef);
+	if (wgt == NULL || flp->extend_coef == NULL) {
+		free(wgt);
+		return SG_ERR_NOMEM;
+	}
 	for (size_t i = 0; i < len; i++) {
 		wgt[i] = x[i * stride];
 		for (size_t t = len; t < n; t++) {
@@ -180,26 +204,31 @@ static void extend_values(const sg_flp *flp, sg_fe *v, size_t len, sg_fe *wgt, s
 	}
 	for (size_t t = len; t < n; t++) {
 		const sg_fe *xt = &x[t * stride];
+		sg_fe *coef = &flp->extend_coef[(t - len) * len], den = *xt, d;
 		for (size_t i = 0; i < len; i++)
-			f->sub(&inv[i], xt, &x[i * stride]);
-		sg_field_batch_inv(f, inv, len, scratch);
-		sg_fe s, t2, den;
-		f->zero(&s);
-		for (size_t i = 0; i < len; i++) {
-			f->mul(&t2, &v[i], &wgt[i]);
-			f->mul(&t2, &t2, &inv[i]);
-			f->add(&s, &s, &t2);
-		}
-		den = *xt;
+			f->sub(&coef[i], xt, &x[i * stride]);
+		sg_field_batch_inv(f, coef, len, scratch);
 		for (size_t u = len; u < n; u++) {
 			if (u == t)
 				continue;
-			f->sub(&t2, xt, &x[u * stride]);
-			f->mul(&den, &den, &t2);
+			f->sub(&d, xt, &x[u * stride]);
+			f->mul(&den, &den, &d);
 		}
 		f->inv(&den, &den);
-		f->mul(&v[t], &s, &den);
+		for (size_t i = 0; i < len; i++) {
+			f->mul(&coef[i], &coef[i], &wgt[i]);
+			f->mul(&coef[i], &coef[i], &den);
+		}
 	}
+	free(wgt);
+	return 0;
+}
+
+static void extend_values(const sg_flp *flp, sg_fe *v)
+{
+	size_t n = flp->g.n, len = flp->g.gpoly_len;
+	for (size_t t = len; t < n; t++)
+		flp->f->dot(&v[t], v, &flp->extend_coef[(t - len) * len], len);
 }
 
 /*
@@ -258,7 +287,7 @@ static void query_evals(const sg_flp *flp, sg_fe *verifier, const sg_fe *wires, 
 }
 
 int sg_flp_query(const sg_flp *flp, sg_fe *verifier, const sg_fe *meas, const sg_fe *proof,
-		 const sg_fe *query_rand, const sg_fe *joint_rand, unsigned num_shares, sg_fe *work)
+		 const sg_fe *query_rand, const sg_fe *joint_rand, sg_fe *work)
 {
 	const sg_field *f = flp->f;
 	const sg_gadget *g = &flp->g;
@@ -268,10 +297,10 @@ int sg_flp_query(const sg_flp *flp, sg_fe *verifier, const sg_fe *meas, const sg
 
 	/* gadget polynomial: the proof's values, completed to n */
 	memcpy(poly, proof + g->arity, g->gpoly_len * sizeof *poly);
-	extend_values(flp, poly, g->gpoly_len, b, c, d);
+	extend_values(flp, poly);
 
 	init_wires(flp, wires, proof);
-	sg_circuit_eval(flp, out, wires, poly, g->n / g->p, meas, joint_rand, num_shares);
+	sg_circuit_eval(flp, out, wires, poly, g->n / g->p, meas, joint_rand, &flp->shares_inv);
 
 	const sg_fe *t = query_rand;
 	if (flp->eval_output_len > 1) {

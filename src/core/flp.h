@@ -68,10 +68,16 @@ typedef struct sg_flp {
 	size_t prove_rand_len, query_rand_len, proof_len, verifier_len;
 	size_t work_len;  /* scratch elements prove/query need */
 	sg_ntt_plan plan;
+	unsigned num_shares;
+	sg_fe shares_inv;   /* 1 / num_shares */
+	/* The gadget values the proof leaves out are fixed linear combinations
+	 * of those it carries: extend_coef[(t - gpoly_len) * gpoly_len + i]. */
+	sg_fe *extend_coef;
 } sg_flp;
 
-/* Checks the parameters as the draft does and sizes everything. */
-int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp);
+/* Checks the parameters as the draft does and sizes everything; queries
+ * will be made by num_shares aggregators. */
+int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp, unsigned num_shares);
 void sg_flp_free(sg_flp *flp);
 
 /* Measurement as integers: Count/Sum/Histogram one value (Histogram: the
@@ -86,15 +92,14 @@ void sg_flp_prove(const sg_flp *flp, sg_fe *proof, const sg_fe *meas,
 		  const sg_fe *prove_rand, const sg_fe *joint_rand, sg_fe *work);
 /* SG_ERR_TEST_POINT when the query point is a root of unity. */
 int sg_flp_query(const sg_flp *flp, sg_fe *verifier, const sg_fe *meas, const sg_fe *proof,
-		 const sg_fe *query_rand, const sg_fe *joint_rand, unsigned num_shares,
-		 sg_fe *work);
+		 const sg_fe *query_rand, const sg_fe *joint_rand, sg_fe *work);
 bool sg_flp_decide(const sg_flp *flp, const sg_fe *verifier);
 
 /* Circuit evaluation (circuit.c). With poly == NULL (proving) only the
  * wires are recorded; otherwise gadget call k returns poly[k * step] and
  * out receives eval_output_len values. wires[j * p + k] is wire j, call k. */
 void sg_circuit_eval(const sg_flp *flp, sg_fe *out, sg_fe *wires, const sg_fe *poly,
-		     size_t step, const sg_fe *meas, const sg_fe *joint_rand, unsigned num_shares);
+		     size_t step, const sg_fe *meas, const sg_fe *joint_rand, const sg_fe *shares_inv);
 int sg_circuit_setup(sg_flp *flp);
 
 #endif

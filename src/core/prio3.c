@@ -91,7 +91,7 @@ int sg_prio3_new(sg_prio3 **out, const sg_prio3_params *params)
 	cp.max_measurement = params->max_measurement;
 	cp.chunk_length = params->chunk_length;
 	cp.max_weight = params->max_weight;
-	ret = sg_flp_init(&p->flp, p->f, &cp);
+	ret = sg_flp_init(&p->flp, p->f, &cp, params->shares);
 	if (ret != 0)
 		goto cleanup;
 	p->joint = p->flp.joint_rand_len > 0;

@@ -118,8 +118,7 @@ static int query_all(sg_prio3 *p, const verify_ws *w, const uint8_t *verify_key,
 		int ret = sg_flp_query(flp, &w->verifiers[i * flp->verifier_len], w->meas,
 				       &w->proofs[i * flp->proof_len],
 				       &w->query_rands[i * flp->query_rand_len],
-				       &w->joint_rands[i * flp->joint_rand_len], p->params.shares,
-				       w->flp);
+				       &w->joint_rands[i * flp->joint_rand_len], w->flp);
 		if (ret != 0)
 			return ret;
 	}
@@ -271,14 +270,7 @@ int sg_prio3_agg_add_encoded(const sg_prio3 *p, sg_prio3_agg *agg, const uint8_t
 {
 	if (len != sg_prio3_out_share_bytes(p) || agg->len != p->flp.output_len)
 		return SG_ERR_LENGTH;
-	sg_fe *tmp = sodium_allocarray(agg->len, sizeof(sg_fe));
-	if (tmp == NULL)
-		return SG_ERR_NOMEM;
-	int ret = p->f->decode(tmp, share, agg->len);
-	if (ret == 0)
-		p->f->vec_add(agg->share, tmp, agg->len);
-	sodium_free(tmp);
-	return ret;
+	return p->f->add_encoded(agg->share, share, agg->len);
 }
 
 void sg_prio3_agg_encode(const sg_prio3 *p, uint8_t *out, const sg_prio3_agg *agg)
@@ -305,17 +297,18 @@ int sg_prio3_unshard(const sg_prio3 *p, uint64_t *result, size_t result_len,
 		     uint64_t num_measurements)
 {
 	int ret = SG_ERR_PARAM;
-	sg_prio3_agg *sum = NULL;
+	/* the sum of every aggregate share is the published result: no secret */
+	sg_prio3_agg sum = { calloc(p->flp.output_len + 1, sizeof(sg_fe)), p->flp.output_len };
 	uint8_t enc[16];
 	if (result_len != p->flp.output_len || num_measurements == 0)
 		goto cleanup;
-	ret = sg_prio3_agg_new(p, &sum);
+	ret = sum.share ? 0 : SG_ERR_NOMEM;
 	for (unsigned j = 0; ret == 0 && j < p->params.shares; j++)
-		ret = sg_prio3_agg_add_encoded(p, sum, agg_shares[j], lens[j]);
+		ret = sg_prio3_agg_add_encoded(p, &sum, agg_shares[j], lens[j]);
 	if (ret != 0)
 		goto cleanup;
 	for (size_t i = 0; i < result_len; i++) {
-		p->f->encode(enc, &sum->share[i], 1);
+		p->f->encode(enc, &sum.share[i], 1);
 		if (!fits_u64(enc, p->enc, &result[i])) {
 			ret = SG_ERR_OVERFLOW;
 			goto cleanup;
@@ -325,6 +318,6 @@ int sg_prio3_unshard(const sg_prio3 *p, uint64_t *result, size_t result_len,
 cleanup:
 	if (ret != 0)
 		memset(result, 0, result_len * sizeof *result);
-	sg_prio3_agg_free(sum);
+	free(sum.share);
 	return ret;
 }
