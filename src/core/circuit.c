@@ -149,21 +149,16 @@ static void encode_ranged(const sg_field *f, sg_fe *out, uint64_t value, uint64_
 	f->from_u64(&out[bits - 1], use_last);
 }
 
-/* decode_range_checked_int; linear, so valid on shares. The binary part
- * sum_l 2^l enc[l] is evaluated Horner-style with doublings (additions). */
-static void decode_ranged(const sg_field *f, sg_fe *r, const sg_fe *enc, uint64_t max)
+/* decode_range_checked_int of `count` encoded integers; linear, so valid on
+ * shares. The binary part is evaluated Horner-style with doublings. */
+static void decode_ranged(const sg_field *f, sg_fe *r, const sg_fe *enc, uint64_t max,
+			  size_t count)
 {
 	unsigned bits = bit_length(max);
 	uint64_t all_ones = (bits > 1) ? (((uint64_t)1 << (bits - 1)) - 1) : 0;
-	sg_fe acc, w, t;
-	f->zero(&acc);
-	for (unsigned l = bits - 1; l-- > 0;) {
-		f->add(&acc, &acc, &acc);
-		f->add(&acc, &acc, &enc[l]);
-	}
-	f->from_u64(&w, max - all_ones);
-	f->mul(&t, &w, &enc[bits - 1]);
-	f->add(r, &acc, &t);
+	sg_fe last;
+	f->from_u64(&last, max - all_ones);
+	f->decode_bits(r, enc, count, bits, &last);
 }
 
 size_t sg_flp_measurement_count(const sg_flp *flp)
@@ -241,11 +236,10 @@ void sg_flp_truncate(const sg_flp *flp, sg_fe *out, const sg_fe *meas)
 {
 	switch (flp->cp.circuit) {
 	case SG_CIRCUIT_SUM:
-		decode_ranged(flp->f, &out[0], meas, flp->cp.max_measurement);
+		decode_ranged(flp->f, &out[0], meas, flp->cp.max_measurement, 1);
 		break;
 	case SG_CIRCUIT_SUMVEC:
-		for (size_t i = 0; i < flp->output_len; i++)
-			decode_ranged(flp->f, &out[i], &meas[i * flp->bits], flp->cp.max_measurement);
+		decode_ranged(flp->f, out, meas, flp->cp.max_measurement, flp->output_len);
 		break;
 	default: /* Count, Histogram, MultihotCountVec, test: a prefix */
 		memcpy(out, meas, flp->output_len * sizeof *out);
@@ -286,11 +280,14 @@ static void range_check(const sg_flp *flp, sg_fe *acc, recorder *rec, const sg_f
 	for (size_t i = 0; i < flp->g.calls; i++) {
 		size_t k = rec->k + 1, start = i * chunk;
 		size_t full = flp->meas_len - start < chunk ? flp->meas_len - start : chunk;
-		f->chunk_wires(&rec->wires[k], p, &meas[start], full, &joint_rand[i], shares_inv);
-		/* past the end of the measurement the elements are zero */
-		for (size_t j = full; j < chunk; j++) {
-			f->zero(&rec->wires[(2 * j) * p + k]);
-			f->sub(&rec->wires[(2 * j + 1) * p + k], &zero, shares_inv);
+		if (rec->wires != NULL) {
+			f->chunk_wires(&rec->wires[k], p, &meas[start], full, &joint_rand[i],
+				       shares_inv);
+			/* past the end of the measurement the elements are zero */
+			for (size_t j = full; j < chunk; j++) {
+				f->zero(&rec->wires[(2 * j) * p + k]);
+				f->sub(&rec->wires[(2 * j + 1) * p + k], &zero, shares_inv);
+			}
 		}
 		rec_next(rec, &gout);
 		f->add(acc, acc, &gout);
@@ -315,7 +312,7 @@ static void eval_chunked(const sg_flp *flp, sg_fe *out, recorder *rec, const sg_
 		f->zero(&weight);
 		for (size_t i = 0; i < len; i++)
 			f->add(&weight, &weight, &meas[i]);
-		decode_ranged(f, &reported, &meas[len], flp->cp.max_weight);
+		decode_ranged(f, &reported, &meas[len], flp->cp.max_weight, 1);
 		f->sub(&out[1], &weight, &reported);
 	}
 }
@@ -348,4 +345,43 @@ void sg_circuit_eval(const sg_flp *flp, sg_fe *out, sg_fe *wires, const sg_fe *p
 		eval_chunked(flp, out, &rec, meas, joint_rand, shares_inv);
 		break;
 	}
+}
+
+/*
+ * The Lagrange evaluations at the query point of the chunked range check's
+ * wires, computed from the measurement share without materialising them.
+ * With c_k the p-point Lagrange coefficients at t, call i at position i+1:
+ *   check[2j]   = c_0 seed[2j]   + sum_i c_(i+1) r_i^(j+1) m_(i,j)
+ *   check[2j+1] = c_0 seed[2j+1] + sum_i c_(i+1) m_(i,j) - (1/shares) sum_i c_(i+1)
+ * (m is zero past the end of the measurement). acc holds arity accumulators.
+ */
+void sg_circuit_chunked_wire_checks(const sg_flp *flp, sg_fe *checks, const sg_fe *meas,
+				    const sg_fe *seeds, const sg_fe *joint_rand,
+				    const sg_fe *cp, sg_wide *acc)
+{
+	const sg_field *f = flp->f;
+	size_t chunk = flp->g.count;
+	sg_fe csum, t;
+	memset(acc, 0, flp->g.arity * sizeof *acc);
+	f->zero(&csum);
+	for (size_t i = 0; i < flp->g.calls; i++) {
+		size_t start = i * chunk;
+		size_t full = flp->meas_len - start < chunk ? flp->meas_len - start : chunk;
+		f->chunk_mac(acc, &meas[start], full, &cp[i + 1], &joint_rand[i]);
+		f->add(&csum, &csum, &cp[i + 1]);
+	}
+	f->wide_reduce(checks, acc, flp->g.arity);
+	f->mul(&csum, &csum, &flp->shares_inv);
+	for (size_t j = 0; j < flp->g.arity; j++) {
+		f->mul(&t, &cp[0], &seeds[j]);
+		f->add(&checks[j], &checks[j], &t);
+		if (j & 1)
+			f->sub(&checks[j], &checks[j], &csum);
+	}
+}
+
+bool sg_circuit_is_chunked(const sg_flp *flp)
+{
+	return flp->cp.circuit == SG_CIRCUIT_SUMVEC || flp->cp.circuit == SG_CIRCUIT_HISTOGRAM ||
+	       flp->cp.circuit == SG_CIRCUIT_MULTIHOT;
 }

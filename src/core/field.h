@@ -91,6 +91,13 @@ typedef struct sg_field {
 	 * base[2j*p] = r^(j+1) * m[j] and base[(2j+1)*p] = m[j] - c. */
 	void (*chunk_wires)(sg_fe *base, size_t p, const sg_fe *m, size_t n, const sg_fe *r,
 			    const sg_fe *c);
+	/* The same call's contribution to the wires' Lagrange evaluations, with
+	 * c the call's coefficient: acc[2j] += c r^(j+1) m[j], acc[2j+1] += c m[j]. */
+	void (*chunk_mac)(sg_wide *acc, const sg_fe *m, size_t n, const sg_fe *c, const sg_fe *r);
+	/* decode_range_checked_int on count groups of `bits` elements, the last
+	 * weighted by *last and the others by powers of two. */
+	void (*decode_bits)(sg_fe *out, const sg_fe *in, size_t count, size_t bits,
+			    const sg_fe *last);
 	/* a[i] *= c */
 	void (*vec_scale)(sg_fe *a, const sg_fe *c, size_t n);
 } sg_field;

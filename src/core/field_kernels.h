@@ -167,6 +167,33 @@ static void k_chunk_wires(sg_fe *base, size_t p, const sg_fe *m, size_t n, const
 	}
 }
 
+static void k_chunk_mac(sg_wide *acc, const sg_fe *m, size_t n, const sg_fe *c, const sg_fe *r)
+{
+	sg_fe e;
+	fmul(&e, c, r);
+	for (size_t j = 0; j < n; j++) {
+		wide_mac(&acc[2 * j], &e, &m[j]);
+		wide_mac(&acc[2 * j + 1], c, &m[j]);
+		fmul(&e, &e, r);
+	}
+}
+
+/* out[i] = sum_{l < bits-1} 2^l in[i*bits + l] + last * in[i*bits + bits-1] */
+static void k_decode_bits(sg_fe *out, const sg_fe *in, size_t count, size_t bits,
+			  const sg_fe *last)
+{
+	for (size_t i = 0; i < count; i++) {
+		const sg_fe *e = &in[i * bits];
+		sg_fe acc = { { 0, 0 } }, t;
+		for (size_t l = bits - 1; l-- > 0;) {
+			fadd(&acc, &acc, &acc);
+			fadd(&acc, &acc, &e[l]);
+		}
+		fmul(&t, last, &e[bits - 1]);
+		fadd(&out[i], &acc, &t);
+	}
+}
+
 static void k_vec_add(sg_fe *a, const sg_fe *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -281,4 +308,4 @@ static bool k_eq(const sg_fe *a, const sg_fe *b)
 	.decode = k_decode, .add_encoded = k_add_encoded, .vec_add = k_vec_add, .vec_sub = k_vec_sub, .sample = k_sample,     \
 	.ntt = k_ntt, .intt = k_intt, .double_evals = k_double_evals, .dot = k_dot,             \
 	.vec_mac = k_vec_mac, .wide_reduce = k_wide_reduce, .vec_scale = k_vec_scale,   \
-	.chunk_wires = k_chunk_wires
+	.chunk_wires = k_chunk_wires, .chunk_mac = k_chunk_mac, .decode_bits = k_decode_bits

@@ -20,7 +20,7 @@
 static size_t work_len(const sg_flp *flp)
 {
 	const sg_gadget *g = &flp->g;
-	return g->arity * g->p + 4 * g->n + g->p + flp->eval_output_len + 3 * g->n;
+	return g->arity * g->p + 4 * g->n + g->p + flp->eval_output_len + 3 * g->n + 3 * g->arity;
 }
 
 static int extend_setup(sg_flp *flp);
@@ -232,14 +232,15 @@ static void extend_values(const sg_flp *flp, sg_fe *v)
 }
 
 /*
- * Lagrange-basis evaluation at t of the wires (p values each) and the gadget
- * polynomial (n values): P(t) = (t^m - 1)/m * sum_i v_i x_i / (t - x_i)
- * over the m-th roots x_i. The p-th roots are every (n/p)-th n-th root, so
- * one batch inversion of (t - w_n^i) serves both sizes. A t that is an n-th
- * (but not p-th) root makes the gadget value a lookup instead.
+ * Lagrange-basis evaluation at t: P(t) = (t^m - 1)/m * sum_i v_i x_i / (t - x_i)
+ * over the m-th roots x_i. Writes the p coefficients for the wires to cp
+ * and the gadget polynomial's value (n points) to *gadget_check. The p-th
+ * roots are every (n/p)-th n-th root, so one batch inversion of (t - w_n^i)
+ * serves both sizes. A t that is an n-th (but not p-th) root makes the
+ * gadget value a lookup instead.
  */
-static void query_evals(const sg_flp *flp, sg_fe *verifier, const sg_fe *wires, const sg_fe *poly,
-			const sg_fe *t, sg_fe *inv, sg_fe *cn, sg_fe *scratch, sg_fe *cp)
+static void lagrange_at(const sg_flp *flp, sg_fe *cp, sg_fe *gadget_check, const sg_fe *poly,
+			const sg_fe *t, sg_fe *inv, sg_fe *cn, sg_fe *scratch)
 {
 	const sg_field *f = flp->f;
 	const sg_gadget *g = &flp->g;
@@ -263,18 +264,14 @@ static void query_evals(const sg_flp *flp, sg_fe *verifier, const sg_fe *wires, 
 	sg_field_pow(f, &tp, t, p);
 	sg_field_pow(f, &tn, &tp, step);
 
-	/* wires: coefficients x_i / (t - x_i) * (t^p - 1) / p */
 	f->sub(&scale, &tp, &one);
 	f->mul(&scale, &scale, &flp->plan.inv_n[g->log_p]);
 	for (size_t i = 0; i < p; i++) {
 		f->mul(&cp[i], &x[i * step * stride], &inv[i * step]);
 		f->mul(&cp[i], &cp[i], &scale);
 	}
-	for (size_t j = 0; j < g->arity; j++)
-		f->dot(&verifier[1 + j], &wires[j * p], cp, p);
-
 	if (hit) {
-		verifier[1 + g->arity] = hit_val;
+		*gadget_check = hit_val;
 		return;
 	}
 	f->sub(&scale, &tn, &one);
@@ -283,7 +280,7 @@ static void query_evals(const sg_flp *flp, sg_fe *verifier, const sg_fe *wires, 
 		f->mul(&cn[i], &x[i * stride], &inv[i]);
 		f->mul(&cn[i], &cn[i], &scale);
 	}
-	f->dot(&verifier[1 + g->arity], poly, cn, n);
+	f->dot(gadget_check, poly, cn, n);
 }
 
 int sg_flp_query(const sg_flp *flp, sg_fe *verifier, const sg_fe *meas, const sg_fe *proof,
@@ -294,13 +291,17 @@ int sg_flp_query(const sg_flp *flp, sg_fe *verifier, const sg_fe *meas, const sg
 	sg_fe *wires = work, *poly = wires + g->arity * g->p;
 	sg_fe *b = poly + g->n, *c = b + g->n, *d = c + g->n, *e = d + g->n;
 	sg_fe *out = e + g->p;
+	sg_wide *acc = (sg_wide *)(out + flp->eval_output_len);
+	bool chunked = sg_circuit_is_chunked(flp);
 
 	/* gadget polynomial: the proof's values, completed to n */
 	memcpy(poly, proof + g->arity, g->gpoly_len * sizeof *poly);
 	extend_values(flp, poly);
 
-	init_wires(flp, wires, proof);
-	sg_circuit_eval(flp, out, wires, poly, g->n / g->p, meas, joint_rand, &flp->shares_inv);
+	if (!chunked)
+		init_wires(flp, wires, proof);
+	sg_circuit_eval(flp, out, chunked ? NULL : wires, poly, g->n / g->p, meas, joint_rand,
+			&flp->shares_inv);
 
 	const sg_fe *t = query_rand;
 	if (flp->eval_output_len > 1) {
@@ -314,7 +315,13 @@ int sg_flp_query(const sg_flp *flp, sg_fe *verifier, const sg_fe *meas, const sg
 	sg_field_pow(f, &tp, t, g->p);
 	if (f->eq(&tp, &one))
 		return SG_ERR_TEST_POINT;
-	query_evals(flp, verifier, wires, poly, t, b, c, d, e);
+	lagrange_at(flp, e, &verifier[1 + g->arity], poly, t, b, c, d);
+	if (chunked) {
+		sg_circuit_chunked_wire_checks(flp, &verifier[1], meas, proof, joint_rand, e, acc);
+	} else {
+		for (size_t j = 0; j < g->arity; j++)
+			f->dot(&verifier[1 + j], &wires[j * g->p], e, g->p);
+	}
 	return 0;
 }
 

@@ -97,9 +97,17 @@ bool sg_flp_decide(const sg_flp *flp, const sg_fe *verifier);
 
 /* Circuit evaluation (circuit.c). With poly == NULL (proving) only the
  * wires are recorded; otherwise gadget call k returns poly[k * step] and
- * out receives eval_output_len values. wires[j * p + k] is wire j, call k. */
+ * out receives eval_output_len values. wires[j * p + k] is wire j, call k;
+ * chunked circuits accept wires == NULL to compute the outputs alone. */
 void sg_circuit_eval(const sg_flp *flp, sg_fe *out, sg_fe *wires, const sg_fe *poly,
 		     size_t step, const sg_fe *meas, const sg_fe *joint_rand, const sg_fe *shares_inv);
 int sg_circuit_setup(sg_flp *flp);
+/* SumVec, Histogram and MultihotCountVec: ParallelSum(Mul) range checks. */
+bool sg_circuit_is_chunked(const sg_flp *flp);
+/* Their wires' Lagrange evaluations at the query point, from the
+ * p coefficients cp, without recording the wires (circuit.c). */
+void sg_circuit_chunked_wire_checks(const sg_flp *flp, sg_fe *checks, const sg_fe *meas,
+				    const sg_fe *seeds, const sg_fe *joint_rand,
+				    const sg_fe *cp, sg_wide *acc);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
+#include "core/keccak_internal.h"
 
 #define LITTLE_ENDIAN_HOST SG_LITTLE_ENDIAN_HOST
 
@@ -30,14 +31,6 @@ static _Noreturn void misuse(void)
 }
 
 /* ---- Keccak-p[1600, 12] ------------------------------------------------ */
-
-/* Round constants of rounds 12..23 of Keccak-f[1600] (FIPS 202 §3.2.5). */
-static const uint64_t round_constants[12] = {
-	0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL,
-	0x8000000000008003ULL, 0x8000000000008002ULL, 0x8000000000000080ULL,
-	0x000000000000800aULL, 0x800000008000000aULL, 0x8000000080008081ULL,
-	0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
-};
 
 /* n in 1..63 */
 #define ROL(v, n) (((v) << (n)) | ((v) >> (64 - (n))))
@@ -119,8 +112,8 @@ void sg_keccak_p1600_12(uint64_t st[static 25])
 
 	LANES(a, LOAD)
 	for (r = 0; r < 12; r += 2) {
-		ROUND(a, e, round_constants[r]);
-		ROUND(e, a, round_constants[r + 1]);
+		ROUND(a, e, sg_keccak_rc12[r]);
+		ROUND(e, a, sg_keccak_rc12[r + 1]);
 	}
 	LANES(a, STORE)
 }
