@@ -119,8 +119,10 @@ SG_API SG_MUST_CHECK int sg_prio3_verifier_shares_to_message(
 	sg_prio3 *p, uint8_t *message, const uint8_t *ctx, size_t ctx_len,
 	const uint8_t *const *verifier_shares, const size_t *verifier_share_lens);
 
-/* Checks the message against this aggregator's corrected joint randomness
- * (SG_ERR_JOINT_RAND); on success the state holds the output share. */
+/* Checks the message against this aggregator's corrected joint randomness:
+ * SG_ERR_LENGTH for a message of the wrong length, SG_ERR_JOINT_RAND for one
+ * that does not match. Either way the state is spent; on success it holds
+ * the output share. */
 SG_API SG_MUST_CHECK int sg_prio3_verify_next(const sg_prio3 *p, sg_prio3_state *st,
 					      const uint8_t *message, size_t message_len);
 SG_API SG_MUST_CHECK int sg_prio3_out_share_encode(const sg_prio3 *p, uint8_t *out,

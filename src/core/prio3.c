@@ -78,7 +78,8 @@ int sg_prio3_new(sg_prio3 **out, const sg_prio3_params *params)
 	sg_circuit_params cp = { 0 };
 	*out = NULL;
 	if (params->shares < 2 || params->shares > 255 || params->proofs < 1 ||
-	    params->proofs > 255 || circuit_of(params->circuit, &cp.circuit) != 0)
+	    params->proofs > 255 || circuit_of(params->circuit, &cp.circuit) != 0 ||
+	    (params->field != SG_PRIO3_FIELD64 && params->field != SG_PRIO3_FIELD128))
 		return SG_ERR_PARAM;
 	if (sodium_init() < 0)
 		return SG_ERR_NOMEM;

@@ -209,13 +209,14 @@ int sg_prio3_verify_next(const sg_prio3 *p, sg_prio3_state *st, const uint8_t *m
 {
 	if (!st->initialized || st->finished)
 		return SG_ERR_STATE;
-	bool ok = p->joint ? message_len == SG_XOF_SEED_BYTES &&
-				     sodium_memcmp(message, st->corrected_seed,
-						   SG_XOF_SEED_BYTES) == 0
-			   : message_len == 0;
-	if (!ok) {
+	int ret = 0;
+	if (message_len != sg_prio3_verifier_message_bytes(p))
+		ret = SG_ERR_LENGTH;
+	else if (p->joint && sodium_memcmp(message, st->corrected_seed, SG_XOF_SEED_BYTES) != 0)
+		ret = SG_ERR_JOINT_RAND;
+	if (ret != 0) {
 		state_reset(st);
-		return SG_ERR_JOINT_RAND;
+		return ret;
 	}
 	st->finished = true;
 	return 0;
