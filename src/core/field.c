@@ -120,3 +120,38 @@ cleanup:
 		sg_ntt_plan_free(plan);
 	return ret;
 }
+
+/*
+ * f->sample(out, n, a) while absorbing encode(out) into b. The stream is
+ * squeezed straight into b in chunks; when every sample is accepted (all
+ * but about 2^-59 per Field128 element, 2^-32 per Field64 one) the
+ * absorbed bytes are exactly the encoding. After a rejection both XOFs are
+ * rewound and the two steps run one after the other.
+ */
+void sg_field_sample_absorb(const sg_field *f, sg_fe *out, size_t n, sg_xof *a, sg_xof *b)
+{
+	enum { CHUNK = 84 }; /* elements; 84 * 16 bytes = 8 blocks */
+	uint8_t buf[CHUNK * 16];
+	sg_xof a0 = *a, b0 = *b;
+	size_t enc = f->encoded_size, done = 0;
+	bool rejected = false;
+	while (done < n && !rejected) {
+		size_t k = n - done < CHUNK ? n - done : CHUNK;
+		sg_xof_next_absorb(a, b, buf, k * enc);
+		rejected = f->decode(&out[done], buf, k) != 0;
+		done += k;
+	}
+	if (rejected) {
+		*a = a0;
+		*b = b0;
+		f->sample(out, n, a);
+		for (size_t i = 0; i < n; i += CHUNK) {
+			size_t k = n - i < CHUNK ? n - i : CHUNK;
+			f->encode(buf, &out[i], k);
+			sg_xof_absorb(b, buf, k * enc);
+		}
+	}
+	sodium_memzero(buf, sizeof buf);
+	sg_xof_wipe(&a0);
+	sg_xof_wipe(&b0);
+}

@@ -117,6 +117,10 @@ void sg_field_pow(const sg_field *f, sg_fe *r, const sg_fe *x, uint64_t e);
  * scratch holds n elements. Zero entries make every output zero. */
 void sg_field_batch_inv(const sg_field *f, sg_fe *a, size_t n, sg_fe *scratch);
 
+/* f->sample(out, n, a) and then absorbing the encoding of out into b,
+ * with the two sponges' permutations paired. */
+void sg_field_sample_absorb(const sg_field *f, sg_fe *out, size_t n, sg_xof *a, sg_xof *b);
+
 /* Smallest power of two >= n (n >= 1), and its log. */
 size_t sg_next_pow2(size_t n);
 unsigned sg_log2(size_t n);

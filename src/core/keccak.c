@@ -250,3 +250,43 @@ void sg_turboshake128_squeeze(sg_turboshake *s, uint8_t *out, size_t len)
 		s->pos = len;
 	}
 }
+
+/*
+ * squeeze(a, out, len) followed by absorb(b, out, len), with the two
+ * sponges' permutations run together whenever both need one: b fills one
+ * block for each block a yields, so in the steady state every block costs
+ * one two-way permutation. Invariant at the top of the loop: b->pos < RATE.
+ */
+void sg_turboshake128_squeeze_absorb(sg_turboshake *a, sg_turboshake *b, uint8_t *out,
+				     size_t len)
+{
+	if (!a->squeezing || b->squeezing || a == b)
+		misuse();
+	while (len > 0) {
+		if (a->pos == RATE) {
+			sg_keccak_p1600_12(a->a);
+			a->pos = 0;
+		}
+		size_t n = RATE - a->pos < len ? RATE - a->pos : len;
+		size_t fill = RATE - b->pos;
+		extract_bytes(out, a->a, a->pos, n);
+		a->pos += n;
+		len -= n;
+		if (n < fill) {
+			xor_bytes(b->a, b->pos, out, n);
+			b->pos += n;
+		} else {
+			xor_bytes(b->a, b->pos, out, fill);
+			if (a->pos == RATE && len > 0) {
+				sg_keccak_p1600_12_x2(a->a, b->a);
+				a->pos = 0;
+			} else {
+				sg_keccak_p1600_12(b->a);
+			}
+			/* n <= RATE and fill >= 1, so the rest fits in the new block */
+			xor_bytes(b->a, 0, out + fill, n - fill);
+			b->pos = n - fill;
+		}
+		out += n;
+	}
+}

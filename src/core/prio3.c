@@ -221,6 +221,36 @@ void sg_prio3_helper_proofs_share(const sg_prio3 *p, sg_fe *out, const uint8_t *
 			0);
 }
 
+/* The joint randomness part's XOF up to the encoded measurement share. */
+static void part_xof_start(const sg_prio3 *p, sg_xof *x, const uint8_t *ctx, size_t ctx_len,
+			   unsigned agg_id, const uint8_t *blind,
+			   const uint8_t nonce[SG_PRIO3_NONCE_BYTES])
+{
+	uint8_t id = (uint8_t)agg_id;
+	sg_prio3_xof_start(p, x, blind, USAGE_JOINT_RAND_PART, ctx, ctx_len);
+	sg_xof_absorb(x, &id, 1);
+	sg_xof_absorb(x, nonce, SG_PRIO3_NONCE_BYTES);
+}
+
+/* A helper's measurement share and its joint randomness part together:
+ * the share's encoding is hashed as it is squeezed (sg_field_sample_absorb). */
+void sg_prio3_helper_meas_share_and_part(const sg_prio3 *p, sg_fe *meas,
+					 uint8_t part[static SG_XOF_SEED_BYTES],
+					 const uint8_t *ctx, size_t ctx_len, unsigned agg_id,
+					 const uint8_t *seed, const uint8_t *blind,
+					 const uint8_t nonce[SG_PRIO3_NONCE_BYTES])
+{
+	sg_xof a, b;
+	uint8_t id = (uint8_t)agg_id;
+	sg_prio3_xof_start(p, &a, seed, USAGE_MEAS_SHARE, ctx, ctx_len);
+	sg_xof_absorb(&a, &id, 1);
+	part_xof_start(p, &b, ctx, ctx_len, agg_id, blind, nonce);
+	sg_field_sample_absorb(p->f, meas, p->flp.meas_len, &a, &b);
+	sg_xof_next(&b, part, SG_XOF_SEED_BYTES);
+	sg_xof_wipe(&a);
+	sg_xof_wipe(&b);
+}
+
 /* derive_seed(blind, dst(JOINT_RAND_PART), byte(agg_id) || nonce || encode(meas_share)) */
 void sg_prio3_joint_rand_part(const sg_prio3 *p, uint8_t out[static SG_XOF_SEED_BYTES],
 			      const uint8_t *ctx, size_t ctx_len, unsigned agg_id,
@@ -228,12 +258,9 @@ void sg_prio3_joint_rand_part(const sg_prio3 *p, uint8_t out[static SG_XOF_SEED_
 			      const uint8_t nonce[SG_PRIO3_NONCE_BYTES])
 {
 	sg_xof x;
-	uint8_t id = (uint8_t)agg_id;
 	uint8_t buf[16 * 64];
 	size_t per = sizeof buf / p->enc;
-	sg_prio3_xof_start(p, &x, blind, USAGE_JOINT_RAND_PART, ctx, ctx_len);
-	sg_xof_absorb(&x, &id, 1);
-	sg_xof_absorb(&x, nonce, SG_PRIO3_NONCE_BYTES);
+	part_xof_start(p, &x, ctx, ctx_len, agg_id, blind, nonce);
 	for (size_t i = 0; i < p->flp.meas_len; i += per) {
 		size_t k = p->flp.meas_len - i < per ? p->flp.meas_len - i : per;
 		p->f->encode(buf, &meas_share[i], k);
@@ -292,11 +319,13 @@ static void share_measurement(sg_prio3 *p, const shard_ws *w, uint8_t *parts,
 	const sg_field *f = p->f;
 	memcpy(w->leader, w->meas, p->flp.meas_len * sizeof *w->leader);
 	for (unsigned j = 1; j < p->params.shares; j++) {
-		sg_prio3_helper_meas_share(p, w->tmp, ctx, ctx_len, j, seeds[j]);
-		f->vec_sub(w->leader, w->tmp, p->flp.meas_len);
 		if (p->joint)
-			sg_prio3_joint_rand_part(p, parts + j * SG_XOF_SEED_BYTES, ctx, ctx_len, j,
-						 blinds[j], w->tmp, nonce);
+			sg_prio3_helper_meas_share_and_part(p, w->tmp, parts + j * SG_XOF_SEED_BYTES,
+							    ctx, ctx_len, j, seeds[j], blinds[j],
+							    nonce);
+		else
+			sg_prio3_helper_meas_share(p, w->tmp, ctx, ctx_len, j, seeds[j]);
+		f->vec_sub(w->leader, w->tmp, p->flp.meas_len);
 	}
 	if (p->joint)
 		sg_prio3_joint_rand_part(p, parts, ctx, ctx_len, 0, leader_blind, w->leader, nonce);

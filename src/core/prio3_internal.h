@@ -60,6 +60,11 @@ void sg_prio3_helper_meas_share(const sg_prio3 *p, sg_fe *out, const uint8_t *ct
 				size_t ctx_len, unsigned agg_id, const uint8_t *seed);
 void sg_prio3_helper_proofs_share(const sg_prio3 *p, sg_fe *out, const uint8_t *ctx,
 				  size_t ctx_len, unsigned agg_id, const uint8_t *seed);
+void sg_prio3_helper_meas_share_and_part(const sg_prio3 *p, sg_fe *meas,
+					 uint8_t part[static SG_XOF_SEED_BYTES],
+					 const uint8_t *ctx, size_t ctx_len, unsigned agg_id,
+					 const uint8_t *seed, const uint8_t *blind,
+					 const uint8_t nonce[SG_PRIO3_NONCE_BYTES]);
 void sg_prio3_joint_rand_part(const sg_prio3 *p, uint8_t out[static SG_XOF_SEED_BYTES],
 			      const uint8_t *ctx, size_t ctx_len, unsigned agg_id,
 			      const uint8_t *blind, const sg_fe *meas_share,

@@ -63,8 +63,9 @@ static verify_ws carve_verify(const sg_prio3 *p)
 
 /* expand_input_share: decode the leader's share, or expand a helper's seed. */
 static int expand_input_share(sg_prio3 *p, const verify_ws *w, const uint8_t **blind,
-			      const uint8_t *ctx, size_t ctx_len, unsigned agg_id,
-			      const uint8_t *in, size_t in_len)
+			      uint8_t *own_part, const uint8_t *ctx, size_t ctx_len,
+			      unsigned agg_id, const uint8_t *nonce, const uint8_t *in,
+			      size_t in_len)
 {
 	size_t m = p->flp.meas_len;
 	*blind = NULL;
@@ -80,30 +81,35 @@ static int expand_input_share(sg_prio3 *p, const verify_ws *w, const uint8_t **b
 			*blind = in + (m + p->proofs_len) * p->enc;
 		return 0;
 	}
-	sg_prio3_helper_meas_share(p, w->meas, ctx, ctx_len, agg_id, in);
-	sg_prio3_helper_proofs_share(p, w->proofs, ctx, ctx_len, agg_id, in);
-	if (p->joint)
+	if (p->joint) {
+		/* the helper's joint randomness part hashes its measurement share
+		 * as it is expanded */
 		*blind = in + SG_XOF_SEED_BYTES;
+		sg_prio3_helper_meas_share_and_part(p, w->meas, own_part, ctx, ctx_len, agg_id, in,
+						    *blind, nonce);
+	} else {
+		sg_prio3_helper_meas_share(p, w->meas, ctx, ctx_len, agg_id, in);
+	}
+	sg_prio3_helper_proofs_share(p, w->proofs, ctx, ctx_len, agg_id, in);
 	return 0;
 }
 
 /* Corrected joint randomness: the public parts with this aggregator's own
- * part recomputed from its share; the seed is kept for verify_next. */
-static int correct_joint_rand(sg_prio3 *p, sg_prio3_state *st, const verify_ws *w,
-			      uint8_t *own_part, const uint8_t *ctx, size_t ctx_len,
-			      unsigned agg_id, const uint8_t *nonce, const uint8_t *blind,
-			      const uint8_t *public_share, size_t public_share_len)
+ * part recomputed from its share (a helper's was computed while expanding);
+ * the seed is kept for verify_next. */
+static void correct_joint_rand(sg_prio3 *p, sg_prio3_state *st, const verify_ws *w,
+			       uint8_t *own_part, const uint8_t *ctx, size_t ctx_len,
+			       unsigned agg_id, const uint8_t *nonce, const uint8_t *blind,
+			       const uint8_t *public_share, size_t public_share_len)
 {
-	if (public_share_len != sg_prio3_public_share_bytes(p))
-		return SG_ERR_LENGTH;
 	if (!p->joint)
-		return 0;
-	sg_prio3_joint_rand_part(p, own_part, ctx, ctx_len, agg_id, blind, w->meas, nonce);
+		return;
+	if (agg_id == 0)
+		sg_prio3_joint_rand_part(p, own_part, ctx, ctx_len, agg_id, blind, w->meas, nonce);
 	memcpy(p->bytes, public_share, public_share_len);
 	memcpy(p->bytes + agg_id * SG_XOF_SEED_BYTES, own_part, SG_XOF_SEED_BYTES);
 	sg_prio3_joint_rand_seed(p, st->corrected_seed, ctx, ctx_len, p->bytes);
 	sg_prio3_joint_rands(p, w->joint_rands, ctx, ctx_len, st->corrected_seed);
-	return 0;
 }
 
 static int query_all(sg_prio3 *p, const verify_ws *w, const uint8_t *verify_key,
@@ -140,13 +146,15 @@ int sg_prio3_verify_init(sg_prio3 *p, sg_prio3_state *st, uint8_t *verifier_shar
 	state_reset(st);
 	if (agg_id >= p->params.shares || st->output_len != p->flp.output_len)
 		goto cleanup;
-	ret = expand_input_share(p, &w, &blind, ctx, ctx_len, agg_id, input_share, input_share_len);
+	ret = SG_ERR_LENGTH;
+	if (public_share_len != sg_prio3_public_share_bytes(p))
+		goto cleanup;
+	ret = expand_input_share(p, &w, &blind, part, ctx, ctx_len, agg_id, nonce, input_share,
+				 input_share_len);
 	if (ret != 0)
 		goto cleanup;
-	ret = correct_joint_rand(p, st, &w, part, ctx, ctx_len, agg_id, nonce, blind, public_share,
-				 public_share_len);
-	if (ret != 0)
-		goto cleanup;
+	correct_joint_rand(p, st, &w, part, ctx, ctx_len, agg_id, nonce, blind, public_share,
+			   public_share_len);
 	ret = query_all(p, &w, verify_key, ctx, ctx_len, nonce);
 	if (ret != 0)
 		goto cleanup;

@@ -52,6 +52,13 @@ void sg_xof_next(sg_xof *x, uint8_t *out, size_t len)
 	sg_turboshake128_squeeze(&x->ts, out, len);
 }
 
+void sg_xof_next_absorb(sg_xof *a, sg_xof *b, uint8_t *out, size_t len)
+{
+	if (!a->ts.squeezing)
+		sg_turboshake128_finalize(&a->ts, XOF_DOMAIN);
+	sg_turboshake128_squeeze_absorb(&a->ts, &b->ts, out, len);
+}
+
 void sg_xof_derive_seed(uint8_t out[static SG_XOF_SEED_BYTES],
 			const uint8_t seed[static SG_XOF_SEED_BYTES],
 			const uint8_t *dst, size_t dst_len,

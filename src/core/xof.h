@@ -37,6 +37,11 @@ void sg_turboshake128_absorb(sg_turboshake *s, const uint8_t *in, size_t len);
 void sg_turboshake128_finalize(sg_turboshake *s, uint8_t domain);
 void sg_turboshake128_squeeze(sg_turboshake *s, uint8_t *out, size_t len);
 
+/* squeeze(a, out, len) then absorb(b, out, len), permuting both sponges
+ * together where it can (a squeezing, b absorbing, distinct states). */
+void sg_turboshake128_squeeze_absorb(sg_turboshake *a, sg_turboshake *b, uint8_t *out,
+				     size_t len);
+
 typedef struct sg_xof {
 	sg_turboshake ts;
 } sg_xof;
@@ -47,6 +52,9 @@ void sg_xof_start(sg_xof *x, const uint8_t *seed, size_t seed_len,
 void sg_xof_absorb(sg_xof *x, const uint8_t *in, size_t len);
 /* The first call finalizes the absorb phase. */
 void sg_xof_next(sg_xof *x, uint8_t *out, size_t len);
+
+/* sg_xof_next(a, out, len) and sg_xof_absorb(b, out, len) in one pass. */
+void sg_xof_next_absorb(sg_xof *a, sg_xof *b, uint8_t *out, size_t len);
 
 /* derive_seed: XofTurboShake128(seed, dst, binder).next(32). */
 void sg_xof_derive_seed(uint8_t out[static SG_XOF_SEED_BYTES],
