@@ -21,215 +21,24 @@
  *     honest share and, for circuits whose truncation is a prefix, re-encodes
  *     the leader's measurement share byte for byte.
  */
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "spillguard/prio3.h"
+/* Verifier shares with zeroed field elements (force_accept). */
+#define PRIO3_FUZZ_RUN_EXTRA uint8_t *zvs[MAX_SHARES];
+#include "prio3_fuzz.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define MAX_SHARES 3
-#define NVARIANTS 4
-#define SEED SG_PRIO3_SEED_BYTES
-
-static void check(bool cond)
+static void alloc_zvs(run *r, const variant *v)
 {
-	if (!cond)
-		__builtin_trap();
-}
-
-/* A parameter set and the measurement its honest report carries. */
-typedef struct variant {
-	sg_prio3_params params;
-	uint64_t meas[5];
-} variant;
-
-static const variant variants[NVARIANTS] = {
-	{ { .circuit = SG_PRIO3_COUNT, .field = SG_PRIO3_FIELD64, .algorithm_id = 1,
-	    .shares = 2, .proofs = 1 },
-	  { 1 } },
-	{ { .circuit = SG_PRIO3_SUMVEC, .field = SG_PRIO3_FIELD128, .algorithm_id = 3,
-	    .shares = 3, .proofs = 1, .length = 4, .max_measurement = 15, .chunk_length = 3 },
-	  { 0, 15, 7, 8 } },
-	{ { .circuit = SG_PRIO3_HISTOGRAM, .field = SG_PRIO3_FIELD128, .algorithm_id = 4,
-	    .shares = 2, .proofs = 1, .length = 5, .chunk_length = 2 },
-	  { 3 } },
-	/* Field64 with joint randomness and two proofs (experimental id). */
-	{ { .circuit = SG_PRIO3_SUMVEC, .field = SG_PRIO3_FIELD64, .algorithm_id = 0xffffffffu,
-	    .shares = 2, .proofs = 2, .length = 3, .max_measurement = 3, .chunk_length = 2 },
-	  { 3, 0, 2 } },
-};
-
-/* One honest report run to the end, plus scratch for the fuzzed runs. */
-typedef struct run {
-	sg_prio3 *p;
-	unsigned shares;
-	size_t psb, vsb, msb, osb, isb[MAX_SHARES];
-	uint8_t *pub, *input[MAX_SHARES], *vs[MAX_SHARES], *out[MAX_SHARES];
-	uint8_t msg[SEED];
-	sg_prio3_state *st[MAX_SHARES];
-	uint8_t *tmp_vs[MAX_SHARES], *tmp_out;
-	uint8_t *zvs[MAX_SHARES]; /* verifier shares with zeroed field elements */
-	size_t enc;               /* bytes per field element */
-	enum sg_prio3_circuit circuit;
-	sg_prio3_agg *agg;
-} run;
-
-static run runs[NVARIANTS];
-static const uint8_t ctx[] = "spillguard fuzz";
-#define CTX_LEN (sizeof ctx - 1)
-static uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES], nonce[SG_PRIO3_NONCE_BYTES];
-
-static uint8_t *xmalloc(size_t n)
-{
-	uint8_t *b = malloc(n ? n : 1);
-	check(b != NULL);
-	return b;
-}
-
-static bool all_zero(const uint8_t *b, size_t n)
-{
-	uint8_t acc = 0;
-	for (size_t i = 0; i < n; i++)
-		acc |= b[i];
-	return acc == 0;
-}
-
-static void alloc_run(run *r, const variant *v)
-{
-	check(sg_prio3_new(&r->p, &v->params) == 0);
-	r->shares = sg_prio3_shares(r->p);
-	r->psb = sg_prio3_public_share_bytes(r->p);
-	r->vsb = sg_prio3_verifier_share_bytes(r->p);
-	r->msb = sg_prio3_verifier_message_bytes(r->p);
-	r->osb = sg_prio3_out_share_bytes(r->p);
-	r->pub = xmalloc(r->psb);
-	r->tmp_out = xmalloc(r->osb);
-	r->enc = v->params.field == SG_PRIO3_FIELD64 ? 8 : 16;
-	r->circuit = v->params.circuit;
-	check(sg_prio3_agg_new(r->p, &r->agg) == 0);
-	for (unsigned j = 0; j < r->shares; j++) {
-		r->isb[j] = sg_prio3_input_share_bytes(r->p, j);
-		r->input[j] = xmalloc(r->isb[j]);
-		r->vs[j] = xmalloc(r->vsb);
-		r->tmp_vs[j] = xmalloc(r->vsb);
+	(void)v;
+	for (unsigned j = 0; j < r->shares; j++)
 		r->zvs[j] = xmalloc(r->vsb);
-		r->out[j] = xmalloc(r->osb);
-		check(sg_prio3_state_new(r->p, &r->st[j]) == 0);
-	}
-}
-
-/* Shards with fixed randomness, then verifies at every aggregator. */
-static void honest_run(run *r, const variant *v)
-{
-	uint8_t rand[2 * MAX_SHARES * SEED];
-	const uint8_t *vs[MAX_SHARES];
-	size_t lens[MAX_SHARES], rlen = sg_prio3_rand_bytes(r->p);
-	check(rlen <= sizeof rand);
-	for (size_t i = 0; i < rlen; i++)
-		rand[i] = (uint8_t)(i * 37 + 11);
-	check(sg_prio3_shard(r->p, r->pub, r->input, ctx, CTX_LEN, v->meas,
-			     sg_prio3_measurement_len(r->p), nonce, rand, rlen) == 0);
-	for (unsigned j = 0; j < r->shares; j++) {
-		check(sg_prio3_verify_init(r->p, r->st[j], r->vs[j], verify_key, ctx, CTX_LEN, j,
-					   nonce, r->pub, r->psb, r->input[j], r->isb[j]) == 0);
-		vs[j] = r->vs[j];
-		lens[j] = r->vsb;
-	}
-	check(sg_prio3_verifier_shares_to_message(r->p, r->msg, ctx, CTX_LEN, vs, lens) == 0);
-	for (unsigned j = 0; j < r->shares; j++) {
-		check(sg_prio3_verify_next(r->p, r->st[j], r->msg, r->msb) == 0);
-		check(sg_prio3_out_share_encode(r->p, r->out[j], r->st[j]) == 0);
-	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
-	for (size_t i = 0; i < sizeof verify_key; i++)
-		verify_key[i] = (uint8_t)(0xa0 + i);
-	for (size_t i = 0; i < sizeof nonce; i++)
-		nonce[i] = (uint8_t)(0x50 + i);
-	for (size_t i = 0; i < NVARIANTS; i++) {
-		alloc_run(&runs[i], &variants[i]);
-		honest_run(&runs[i], &variants[i]);
-	}
-	return 0;
-}
-
-/* The input as is, or XORed onto ref where they overlap; exact-size copy so
- * that ASan sees any read past its end. */
-static uint8_t *candidate(const uint8_t *in, size_t n, const uint8_t *ref, size_t ref_len,
-			  bool xor)
-{
-	uint8_t *c = xmalloc(n);
-	for (size_t i = 0; i < n; i++)
-		c[i] = (uint8_t)(in[i] ^ (xor && i < ref_len ? ref[i] : 0));
-	return c;
-}
-
-/* draft §6.1 moduli, little-endian: Field64 p = 2^64 - 2^32 + 1,
- * Field128 p = 2^128 - 28 * 2^64 + 1. */
-static const uint8_t P64[8] = { 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
-static const uint8_t P128[16] = { 1, 0, 0, 0, 0, 0, 0, 0, 0xe4, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-/* Element value named by code: the honest one, 0, p - 1, p, p + 1, or all
- * ones; the values a canonicity check must tell apart. */
-static void put_named(uint8_t *e, size_t enc, unsigned code)
-{
-	switch (code % 6) {
-	case 0: return;
-	case 1: memset(e, 0, enc); return;
-	case 5: memset(e, 0xff, enc); return;
-	default:
-		memcpy(e, enc == 8 ? P64 : P128, enc);
-		e[0] = (uint8_t)(code % 6 - 2); /* p's low byte is 1 */
-		return;
-	}
-}
-
-/* Bit 6 of byte 0: the input names (put_named) the first elements of an
- * encoding that is otherwise the honest one. */
-static uint8_t *named(const uint8_t *codes, size_t ncodes, const uint8_t *ref, size_t ref_len,
-		      size_t elems, size_t enc)
-{
-	uint8_t *c = xmalloc(ref_len);
-	memcpy(c, ref, ref_len);
-	for (size_t i = 0; i < elems && i < ncodes; i++)
-		put_named(c + i * enc, enc, codes[i]);
-	return c;
+	return setup_runs(argc, argv, alloc_zvs);
 }
 
 /* --- input share ------------------------------------------------------------ */
-
-static uint64_t le64(const uint8_t *b)
-{
-	uint64_t x = 0;
-	for (int i = 7; i >= 0; i--)
-		x = (x << 8) | b[i];
-	return x;
-}
-
-/* draft §6.1: Field64 p = 2^64 - 2^32 + 1, Field128 p = 2^128 - 28 * 2^64 + 1. */
-static bool canonical(const uint8_t *e, size_t enc)
-{
-	if (enc == 8)
-		return le64(e) < 0xffffffff00000001u;
-	uint64_t lo = le64(e), hi = le64(e + 8);
-	return hi < 0xffffffffffffffe4u || (hi == 0xffffffffffffffe4u && lo == 0);
-}
-
-static bool all_canonical(const uint8_t *b, size_t count, size_t enc)
-{
-	for (size_t i = 0; i < count; i++)
-		if (!canonical(b + i * enc, enc))
-			return false;
-	return true;
-}
 
 /* What verify_init must return for this share at aggregator a. */
 static int expected(const run *r, unsigned a, const uint8_t *cand, size_t n)
@@ -303,7 +112,7 @@ static void force_accept(run *r, unsigned a, const uint8_t *cand, bool same)
 		check(memcmp(r->tmp_out, cand, r->osb) == 0);
 }
 
-static void fuzz_agg(run *r, unsigned a, const uint8_t *cand, size_t n)
+static void fuzz_aggregator(run *r, unsigned a, const uint8_t *cand, size_t n)
 {
 	int want = expected(r, a, cand, n);
 	memset(r->tmp_vs[a], 0xa5, r->vsb);
@@ -325,14 +134,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	run *r = &runs[data[0] % NVARIANTS];
-	bool xor = (data[0] & 0x80) != 0, by_name = (data[0] & 0x40) != 0;
+	run *r = run_of(data[0]);
 	for (unsigned a = 0; a < 2; a++) {
-		size_t n = by_name ? r->isb[a] : size - 1;
-		size_t elems = a == 0 ? (r->isb[0] - r->msb) / r->enc : 0;
-		uint8_t *cand = by_name ? named(data + 1, size - 1, r->input[a], n, elems, r->enc)
-					: candidate(data + 1, n, r->input[a], r->isb[a], xor);
-		fuzz_agg(r, a, cand, n);
+		size_t n, elems = a == 0 ? (r->isb[0] - r->msb) / r->enc : 0;
+		uint8_t *cand = candidate_of(&n, data, size, r->input[a], r->isb[a], elems, r->enc);
+		fuzz_aggregator(r, a, cand, n);
 		free(cand);
 	}
 	return 0;

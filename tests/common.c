@@ -51,3 +51,164 @@ uint8_t *sg_test_hex(const char *hex, size_t *len)
 		*len = n;
 	return out;
 }
+
+uint8_t *sg_test_filled(size_t n)
+{
+	uint8_t *b = malloc(n ? n : 1);
+	cr_assert_not_null(b);
+	memset(b, 0xa5, n ? n : 1);
+	return b;
+}
+
+bool sg_test_zeroed(const void *b, size_t n)
+{
+	const uint8_t *p = b;
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+/* --- Prio3: honest reports ----------------------------------------------------- */
+
+#define SEED SG_PRIO3_SEED_BYTES
+
+const uint8_t sg_test_ctx[] = "spillguard decode test";
+const size_t sg_test_ctx_len = sizeof sg_test_ctx - 1;
+const uint8_t sg_test_key[SG_PRIO3_VERIFY_KEY_BYTES] = { 0x4b, 0x45, 0x59 };
+const uint8_t sg_test_nonce[SG_PRIO3_NONCE_BYTES] = { 0x4e, 0x4f, 0x4e, 0x43, 0x45 };
+
+const sg_test_case sg_test_cases[SG_TEST_NCASES] = {
+	{ "Count/Field64",
+	  { .circuit = SG_PRIO3_COUNT, .field = SG_PRIO3_FIELD64, .algorithm_id = 1, .shares = 2,
+	    .proofs = 1 },
+	  { 1 } },
+	{ "SumVec/Field128",
+	  { .circuit = SG_PRIO3_SUMVEC, .field = SG_PRIO3_FIELD128, .algorithm_id = 3, .shares = 3,
+	    .proofs = 1, .length = 4, .max_measurement = 15, .chunk_length = 3 },
+	  { 0, 15, 7, 8 } },
+	{ "Histogram/Field128",
+	  { .circuit = SG_PRIO3_HISTOGRAM, .field = SG_PRIO3_FIELD128, .algorithm_id = 4,
+	    .shares = 2, .proofs = 1, .length = 5, .chunk_length = 2 },
+	  { 3 } },
+	{ "SumVec/Field64x2",
+	  { .circuit = SG_PRIO3_SUMVEC, .field = SG_PRIO3_FIELD64, .algorithm_id = 0xffffffffu,
+	    .shares = 2, .proofs = 2, .length = 3, .max_measurement = 3, .chunk_length = 2 },
+	  { 3, 0, 2 } },
+};
+
+static void shard_fixed(sg_prio3 *p, uint8_t *pub, uint8_t *const *in, const uint64_t *meas)
+{
+	uint8_t rand[2 * SG_TEST_MAXS * SEED];
+	size_t rlen = sg_prio3_rand_bytes(p);
+	cr_assert_leq(rlen, sizeof rand);
+	for (size_t i = 0; i < rlen; i++)
+		rand[i] = (uint8_t)(7 * i + 3);
+	cr_assert_eq(sg_prio3_shard(p, pub, in, sg_test_ctx, sg_test_ctx_len, meas,
+				    sg_prio3_measurement_len(p), sg_test_nonce, rand, rlen),
+		     0);
+}
+
+static void honest_alloc(sg_test_honest *h, const sg_test_case *c)
+{
+	memset(h, 0, sizeof *h);
+	h->name = c->name;
+	cr_assert_eq(sg_prio3_new(&h->p, &c->pp), 0, "%s", c->name);
+	h->shares = sg_prio3_shares(h->p);
+	cr_assert_leq(h->shares, SG_TEST_MAXS);
+	h->enc = c->pp.field == SG_PRIO3_FIELD64 ? 8 : 16;
+	h->olen = sg_prio3_output_len(h->p);
+	cr_assert_leq(h->olen, SG_TEST_MAX_OUT);
+	h->pub_len = sg_prio3_public_share_bytes(h->p);
+	h->vs_len = sg_prio3_verifier_share_bytes(h->p);
+	h->msg_len = sg_prio3_verifier_message_bytes(h->p);
+	h->out_len = sg_prio3_out_share_bytes(h->p);
+	h->pub = sg_test_filled(h->pub_len);
+	for (unsigned j = 0; j < h->shares; j++) {
+		h->in_len[j] = sg_prio3_input_share_bytes(h->p, j);
+		h->in[j] = sg_test_filled(h->in_len[j]);
+		h->vs[j] = sg_test_filled(h->vs_len);
+		h->out[j] = sg_test_filled(h->out_len);
+	}
+}
+
+static void honest_verify(sg_test_honest *h)
+{
+	sg_prio3_state *st[SG_TEST_MAXS];
+	size_t lens[SG_TEST_MAXS];
+	for (unsigned j = 0; j < h->shares; j++) {
+		cr_assert_eq(sg_prio3_state_new(h->p, &st[j]), 0);
+		cr_assert_eq(sg_prio3_verify_init(h->p, st[j], h->vs[j], sg_test_key, sg_test_ctx,
+						  sg_test_ctx_len, j, sg_test_nonce, h->pub,
+						  h->pub_len, h->in[j], h->in_len[j]),
+			     0, "%s: honest verify_init", h->name);
+		lens[j] = h->vs_len;
+	}
+	cr_assert_eq(sg_prio3_verifier_shares_to_message(h->p, h->msg, sg_test_ctx,
+							 sg_test_ctx_len,
+							 (const uint8_t *const *)h->vs, lens),
+		     0, "%s: honest decision", h->name);
+	for (unsigned j = 0; j < h->shares; j++) {
+		cr_assert_eq(sg_prio3_verify_next(h->p, st[j], h->msg, h->msg_len), 0);
+		cr_assert_eq(sg_prio3_out_share_encode(h->p, h->out[j], st[j]), 0);
+		sg_prio3_state_free(st[j]);
+	}
+}
+
+void sg_test_honest_new(sg_test_honest *h, const sg_test_case *c)
+{
+	honest_alloc(h, c);
+	shard_fixed(h->p, h->pub, h->in, c->meas);
+	honest_verify(h);
+}
+
+void sg_test_honest_free(sg_test_honest *h)
+{
+	free(h->pub);
+	for (unsigned j = 0; j < h->shares; j++) {
+		free(h->in[j]);
+		free(h->vs[j]);
+		free(h->out[j]);
+	}
+	sg_prio3_free(h->p);
+}
+
+sg_prio3_state *sg_test_state_new(const sg_test_honest *h)
+{
+	sg_prio3_state *st = NULL;
+	cr_assert_eq(sg_prio3_state_new(h->p, &st), 0);
+	return st;
+}
+
+void sg_test_expect_spent(const sg_test_honest *h, sg_prio3_state *st, const char *what)
+{
+	sg_prio3_agg *agg = NULL;
+	uint8_t *out = sg_test_filled(h->out_len);
+	cr_expect_eq(sg_prio3_out_share_encode(h->p, out, st), SG_ERR_STATE, "%s", what);
+	cr_expect(sg_test_zeroed(out, h->out_len), "%s: output share not zeroed", what);
+	cr_assert_eq(sg_prio3_agg_new(h->p, &agg), 0);
+	cr_expect_eq(sg_prio3_aggregate(h->p, agg, st), SG_ERR_STATE, "%s: aggregated", what);
+	sg_prio3_agg_encode(h->p, out, agg);
+	cr_expect(sg_test_zeroed(out, h->out_len), "%s: aggregate changed", what);
+	cr_expect_eq(sg_prio3_verify_next(h->p, st, h->msg, h->msg_len), SG_ERR_STATE,
+		     "%s: spent state took the honest message", what);
+	sg_prio3_agg_free(agg);
+	free(out);
+}
+
+int sg_test_feed_message(const sg_test_honest *h, const uint8_t *b, size_t len,
+			 const char *what)
+{
+	sg_prio3_state *st = sg_test_state_new(h);
+	uint8_t *vs = sg_test_filled(h->vs_len);
+	cr_assert_eq(sg_prio3_verify_init(h->p, st, vs, sg_test_key, sg_test_ctx, sg_test_ctx_len,
+					  0, sg_test_nonce, h->pub, h->pub_len, h->in[0],
+					  h->in_len[0]),
+		     0);
+	int ret = sg_prio3_verify_next(h->p, st, b, len);
+	if (ret != 0)
+		sg_test_expect_spent(h, st, what);
+	free(vs);
+	sg_prio3_state_free(st);
+	return ret;
+}

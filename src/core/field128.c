@@ -75,25 +75,6 @@ static inline void final_sub(sg_fe *r, uint64_t x0, uint64_t x1, uint64_t hi)
 	r->v[1] = (x1 & keep) | (t1 & ~keep);
 }
 
-static inline void fadd_c(sg_fe *r, const sg_fe *a, const sg_fe *b)
-{
-	uint64_t s0, s1;
-	unsigned char c = addc(0, a->v[0], b->v[0], &s0);
-	c = addc(c, a->v[1], b->v[1], &s1);
-	final_sub(r, s0, s1, c);
-}
-
-static inline void fsub_c(sg_fe *r, const sg_fe *a, const sg_fe *b)
-{
-	uint64_t d0, d1;
-	unsigned char bw = subb(0, a->v[0], b->v[0], &d0);
-	bw = subb(bw, a->v[1], b->v[1], &d1);
-	/* add p back when a < b */
-	uint64_t m = mask_of(bw);
-	unsigned char c = addc(0, d0, 1 & m, &r->v[0]);
-	addc(c, d1, P1 & m, &r->v[1]);
-}
-
 /* The 256-bit product a*b, limbs little-endian. */
 static inline void prod256(uint64_t t[4], const sg_fe *a, const sg_fe *b)
 {
@@ -142,19 +123,14 @@ static inline void reduce256(sg_fe *r, const uint64_t t[4])
 	final_sub(r, y0, y1, 0);
 }
 
-static inline void fmul_c(sg_fe *r, const sg_fe *a, const sg_fe *b)
-{
-	uint64_t t[4];
-	prod256(t, a, b);
-	reduce256(r, t);
-}
 
 /*
- * On x86-64 the same three operations in assembly: gcc breaks the carry
- * chains of the C versions (it saves and restores CF through registers),
- * which made them about twice as long. Each line mirrors a step of the C
- * code above; both are checked against an independent reference in the
- * tests, the C versions in the sanitizer build (SG_PORTABLE_ARITH).
+ * fadd, fsub, fmul. On x86-64 they are written in assembly: gcc breaks the
+ * carry chains of the C versions (it saves and restores CF through
+ * registers), which made them about twice as long. Each assembly line
+ * mirrors a step of the C code (prod256 and reduce256 above, the C
+ * versions below); both are checked against an independent reference in
+ * the tests, the C versions in the sanitizer build (SG_PORTABLE_ARITH).
  */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(SG_PORTABLE_ARITH)
 static inline void fadd(sg_fe *r, const sg_fe *a, const sg_fe *b)
@@ -270,9 +246,31 @@ static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	r->v[1] = h0;
 }
 #else
-static inline void fadd(sg_fe *r, const sg_fe *a, const sg_fe *b) { fadd_c(r, a, b); }
-static inline void fsub(sg_fe *r, const sg_fe *a, const sg_fe *b) { fsub_c(r, a, b); }
-static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b) { fmul_c(r, a, b); }
+static inline void fadd(sg_fe *r, const sg_fe *a, const sg_fe *b)
+{
+	uint64_t s0, s1;
+	unsigned char c = addc(0, a->v[0], b->v[0], &s0);
+	c = addc(c, a->v[1], b->v[1], &s1);
+	final_sub(r, s0, s1, c);
+}
+
+static inline void fsub(sg_fe *r, const sg_fe *a, const sg_fe *b)
+{
+	uint64_t d0, d1;
+	unsigned char bw = subb(0, a->v[0], b->v[0], &d0);
+	bw = subb(bw, a->v[1], b->v[1], &d1);
+	/* add p back when a < b */
+	uint64_t m = mask_of(bw);
+	unsigned char c = addc(0, d0, 1 & m, &r->v[0]);
+	addc(c, d1, P1 & m, &r->v[1]);
+}
+
+static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
+{
+	uint64_t t[4];
+	prod256(t, a, b);
+	reduce256(r, t);
+}
 #endif
 
 /* acc += a*b on 256 bits, counting carries out in acc->w[4]. */

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Prio3's input checks (draft-irtf-cfrg-vdaf-20 §7): parameters and
+ * measurements outside the draft's ranges are refused, and a verification
+ * state is only used in order. The honest reports the state tests start
+ * from come from tests/common.h, as in test_prio3_decode.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "common.h"
+#include "spillguard/prio3.h"
+
+#define SEED SG_PRIO3_SEED_BYTES
+
+/* --- parameters ----------------------------------------------------------------- */
+
+static sg_prio3_params standard(enum sg_prio3_circuit c)
+{
+	sg_prio3_params pp;
+	sg_prio3_params_standard(&pp, c, 2);
+	pp.length = 4;
+	pp.max_measurement = 7;
+	pp.chunk_length = 2;
+	pp.max_weight = 2;
+	return pp;
+}
+
+/* sg_prio3_new's code; on failure it must not hand out a handle. */
+static int new_rc(const sg_prio3_params *pp)
+{
+	static sg_prio3 *const stale = (sg_prio3 *)&stale; /* anything but NULL */
+	sg_prio3 *p = stale;
+	int ret = sg_prio3_new(&p, pp);
+	if (ret == 0)
+		sg_prio3_free(p);
+	else
+		cr_expect_null(p, "a refused sg_prio3_new left a handle");
+	return ret;
+}
+
+Test(prio3_params, shares_2_to_255)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_COUNT);
+	unsigned bad[] = { 0, 1, 256, 1000 }, good[] = { 2, 3, 255 };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		pp.shares = bad[i];
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "%u shares", bad[i]);
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		pp.shares = good[i];
+		cr_expect_eq(new_rc(&pp), 0, "%u shares", good[i]);
+	}
+}
+
+Test(prio3_params, proofs_1_to_255)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_COUNT);
+	pp.proofs = 0;
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "0 proofs");
+	pp.proofs = 256;
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "256 proofs");
+	pp.proofs = 1;
+	cr_expect_eq(new_rc(&pp), 0, "1 proof");
+	pp.proofs = 255;
+	cr_expect_eq(new_rc(&pp), 0, "255 proofs");
+}
+
+static const enum sg_prio3_circuit VECTORS[] = { SG_PRIO3_SUMVEC, SG_PRIO3_HISTOGRAM,
+						 SG_PRIO3_MULTIHOT_COUNTVEC };
+
+Test(prio3_params, length_at_least_1)
+{
+	for (size_t i = 0; i < 3; i++) {
+		sg_prio3_params pp = standard(VECTORS[i]);
+		pp.length = 0;
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "circuit %d, length 0", (int)VECTORS[i]);
+		pp.length = pp.max_weight; /* the smallest Multihot allows */
+		cr_expect_eq(new_rc(&pp), 0, "circuit %d, length %llu", (int)VECTORS[i],
+			     (unsigned long long)pp.length);
+	}
+	sg_prio3_params pp = standard(SG_PRIO3_HISTOGRAM);
+	pp.length = 1;
+	cr_expect_eq(new_rc(&pp), 0, "Histogram of one bucket");
+}
+
+Test(prio3_params, chunk_length_at_least_1)
+{
+	for (size_t i = 0; i < 3; i++) {
+		sg_prio3_params pp = standard(VECTORS[i]);
+		pp.chunk_length = 0;
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "circuit %d, chunk 0", (int)VECTORS[i]);
+		pp.chunk_length = 1;
+		cr_expect_eq(new_rc(&pp), 0, "circuit %d, chunk 1", (int)VECTORS[i]);
+		pp.chunk_length = 1000; /* longer than the measurement is allowed */
+		cr_expect_eq(new_rc(&pp), 0, "circuit %d, chunk 1000", (int)VECTORS[i]);
+	}
+}
+
+Test(prio3_params, max_measurement_at_least_1)
+{
+	enum sg_prio3_circuit c[] = { SG_PRIO3_SUM, SG_PRIO3_SUMVEC };
+	for (size_t i = 0; i < 2; i++) {
+		sg_prio3_params pp = standard(c[i]);
+		pp.max_measurement = 0;
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "circuit %d, max 0", (int)c[i]);
+		pp.max_measurement = 1;
+		cr_expect_eq(new_rc(&pp), 0, "circuit %d, max 1", (int)c[i]);
+	}
+}
+
+/* draft §7.4.2-3: 2^bits < p, bits = bit_length(max_measurement). On
+ * Field64 that allows 63 bits; every uint64_t fits Field128. */
+Test(prio3_params, max_measurement_bound_by_field)
+{
+	enum sg_prio3_circuit c[] = { SG_PRIO3_SUM, SG_PRIO3_SUMVEC };
+	for (size_t i = 0; i < 2; i++) {
+		sg_prio3_params pp = standard(c[i]);
+		pp.length = 1;
+		pp.field = SG_PRIO3_FIELD64;
+		pp.max_measurement = (uint64_t)1 << 63;
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "circuit %d, Field64, max 2^63", (int)c[i]);
+		pp.max_measurement = UINT64_MAX;
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "circuit %d, Field64, max 2^64-1", (int)c[i]);
+		pp.max_measurement = ((uint64_t)1 << 63) - 1;
+		cr_expect_eq(new_rc(&pp), 0, "circuit %d, Field64, max 2^63-1", (int)c[i]);
+		pp.field = SG_PRIO3_FIELD128;
+		pp.max_measurement = UINT64_MAX;
+		cr_expect_eq(new_rc(&pp), 0, "circuit %d, Field128, max 2^64-1", (int)c[i]);
+	}
+}
+
+/* draft §7.4.5: 0 < max_weight <= length. */
+Test(prio3_params, max_weight_1_to_length)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_MULTIHOT_COUNTVEC);
+	pp.max_weight = 0;
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "max_weight 0");
+	pp.max_weight = pp.length + 1;
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "max_weight > length");
+	pp.max_weight = pp.length;
+	cr_expect_eq(new_rc(&pp), 0, "max_weight == length");
+	pp.max_weight = 1;
+	cr_expect_eq(new_rc(&pp), 0, "max_weight 1");
+}
+
+Test(prio3_params, unknown_circuit)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_COUNT);
+	pp.circuit = (enum sg_prio3_circuit)(SG_PRIO3_HIGHER_DEGREE_TEST + 1);
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM);
+}
+
+/* A field that is neither Field64 nor Field128 is refused, not taken for
+ * one of them: for Sum the bound on max_measurement depends on it. */
+Test(prio3_params, unknown_field)
+{
+	enum sg_prio3_circuit c[] = { SG_PRIO3_COUNT, SG_PRIO3_SUM };
+	for (size_t i = 0; i < 2; i++) {
+		sg_prio3_params pp = standard(c[i]);
+		pp.field = (enum sg_prio3_field)7;
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "circuit %d, field 7", (int)c[i]);
+		pp.field = (enum sg_prio3_field)(SG_PRIO3_FIELD128 + 1);
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "circuit %d, field %d", (int)c[i],
+			     (int)pp.field);
+	}
+}
+
+/* --- measurements ------------------------------------------------------------- */
+
+/* Shards m (n values); on failure every output must be zeroed. */
+static int shard_rc(const sg_prio3_params *pp, const uint64_t *m, size_t n)
+{
+	sg_prio3 *p = NULL;
+	uint8_t rand[2 * SG_TEST_MAXS * SEED] = { 1, 2, 3 };
+	uint8_t *in[SG_TEST_MAXS];
+	cr_assert_eq(sg_prio3_new(&p, pp), 0);
+	unsigned s = sg_prio3_shares(p);
+	cr_assert_leq(s, SG_TEST_MAXS);
+	uint8_t *pub = sg_test_filled(sg_prio3_public_share_bytes(p));
+	for (unsigned j = 0; j < s; j++)
+		in[j] = sg_test_filled(sg_prio3_input_share_bytes(p, j));
+	int ret = sg_prio3_shard(p, pub, in, sg_test_ctx, sg_test_ctx_len, m, n, sg_test_nonce,
+				 rand, sg_prio3_rand_bytes(p));
+	if (ret != 0) {
+		cr_expect(sg_test_zeroed(pub, sg_prio3_public_share_bytes(p)),
+			  "public share not zeroed");
+		for (unsigned j = 0; j < s; j++)
+			cr_expect(sg_test_zeroed(in[j], sg_prio3_input_share_bytes(p, j)),
+				  "input share %u not zeroed", j);
+	}
+	free(pub);
+	for (unsigned j = 0; j < s; j++)
+		free(in[j]);
+	sg_prio3_free(p);
+	return ret;
+}
+
+Test(prio3_measurement, count_0_or_1)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_COUNT);
+	uint64_t m[] = { 0, 1, 2, UINT64_MAX };
+	cr_expect_eq(shard_rc(&pp, &m[0], 1), 0);
+	cr_expect_eq(shard_rc(&pp, &m[1], 1), 0);
+	cr_expect_eq(shard_rc(&pp, &m[2], 1), SG_ERR_MEASUREMENT, "Count 2");
+	cr_expect_eq(shard_rc(&pp, &m[3], 1), SG_ERR_MEASUREMENT, "Count 2^64-1");
+}
+
+Test(prio3_measurement, sum_up_to_max)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_SUM); /* max 7 */
+	uint64_t m[] = { 7, 8 };
+	cr_expect_eq(shard_rc(&pp, &m[0], 1), 0, "Sum max");
+	cr_expect_eq(shard_rc(&pp, &m[1], 1), SG_ERR_MEASUREMENT, "Sum max + 1");
+	pp.max_measurement = 10; /* not 2^k - 1: the last weight is 3 */
+	m[0] = 10;
+	m[1] = 11;
+	cr_expect_eq(shard_rc(&pp, &m[0], 1), 0, "Sum max 10");
+	cr_expect_eq(shard_rc(&pp, &m[1], 1), SG_ERR_MEASUREMENT, "Sum 11 > max 10");
+}
+
+Test(prio3_measurement, sumvec_each_up_to_max)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_SUMVEC); /* length 4, max 7 */
+	uint64_t ok[4] = { 7, 0, 7, 7 };
+	cr_expect_eq(shard_rc(&pp, ok, 4), 0);
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t m[4] = { 7, 0, 7, 7 };
+		m[i] = 8;
+		cr_expect_eq(shard_rc(&pp, m, 4), SG_ERR_MEASUREMENT, "element %zu = max + 1", i);
+	}
+	cr_expect_eq(shard_rc(&pp, ok, 3), SG_ERR_MEASUREMENT, "three of four elements");
+}
+
+Test(prio3_measurement, histogram_index_below_length)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_HISTOGRAM); /* length 4 */
+	uint64_t m[] = { 0, 3, 4, UINT64_MAX };
+	cr_expect_eq(shard_rc(&pp, &m[0], 1), 0);
+	cr_expect_eq(shard_rc(&pp, &m[1], 1), 0, "last bucket");
+	cr_expect_eq(shard_rc(&pp, &m[2], 1), SG_ERR_MEASUREMENT, "index == length");
+	cr_expect_eq(shard_rc(&pp, &m[3], 1), SG_ERR_MEASUREMENT, "index 2^64-1");
+}
+
+Test(prio3_measurement, multihot_weight_up_to_max)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_MULTIHOT_COUNTVEC); /* length 4, max weight 2 */
+	uint64_t two[4] = { 1, 0, 0, 1 }, three[4] = { 1, 1, 0, 1 };
+	cr_expect_eq(shard_rc(&pp, two, 4), 0, "weight == max_weight");
+	cr_expect_eq(shard_rc(&pp, three, 4), SG_ERR_MEASUREMENT, "weight > max_weight");
+}
+
+Test(prio3_measurement, multihot_entries_0_or_1)
+{
+	sg_prio3_params pp = standard(SG_PRIO3_MULTIHOT_COUNTVEC); /* max weight 2 */
+	uint64_t m[4] = { 0, 0, 2, 0 }, wrap[4] = { UINT64_MAX, 1, 0, 0 };
+	cr_expect_eq(shard_rc(&pp, m, 4), SG_ERR_MEASUREMENT, "entry 2 (weight 2)");
+	cr_expect_eq(shard_rc(&pp, wrap, 4), SG_ERR_MEASUREMENT, "entries summing to 0 mod 2^64");
+}
+
+/* --- state order ---------------------------------------------------------------- */
+
+Test(prio3_state, verify_next_before_verify_init)
+{
+	for (size_t i = 0; i < SG_TEST_NCASES; i++) {
+		sg_test_honest h;
+		sg_test_honest_new(&h, &sg_test_cases[i]);
+		sg_prio3_state *st = sg_test_state_new(&h);
+		cr_expect_eq(sg_prio3_verify_next(h.p, st, h.msg, h.msg_len), SG_ERR_STATE, "%s",
+			     h.name);
+		sg_test_expect_spent(&h, st, h.name);
+		sg_prio3_state_free(st);
+		sg_test_honest_free(&h);
+	}
+}
+
+/* A wrong message: the state is spent and is never aggregated. A message of
+ * the right length that does not match is SG_ERR_JOINT_RAND; Count has no
+ * message, so one byte where none belongs, a length error, is its only
+ * wrong one. */
+Test(prio3_state, failed_verify_next_not_aggregated)
+{
+	for (size_t i = 0; i < SG_TEST_NCASES; i++) {
+		sg_test_honest h;
+		sg_test_honest_new(&h, &sg_test_cases[i]);
+		uint8_t bad[SEED] = { 0 };
+		memcpy(bad, h.msg, h.msg_len);
+		bad[0] ^= 1;
+		int ret = sg_test_feed_message(&h, bad, h.msg_len ? h.msg_len : 1, h.name);
+		int want = h.msg_len > 0 ? SG_ERR_JOINT_RAND : SG_ERR_LENGTH;
+		cr_expect_eq(ret, want, "%s: %d", h.name, ret);
+		sg_test_honest_free(&h);
+	}
+}
+
+Test(prio3_state, verify_next_only_once)
+{
+	for (size_t i = 0; i < SG_TEST_NCASES; i++) {
+		sg_test_honest h;
+		sg_test_honest_new(&h, &sg_test_cases[i]);
+		sg_prio3_state *st = sg_test_state_new(&h);
+		uint8_t *vs = sg_test_filled(h.vs_len), *out = sg_test_filled(h.out_len);
+		cr_assert_eq(sg_prio3_verify_init(h.p, st, vs, sg_test_key, sg_test_ctx,
+						  sg_test_ctx_len, 1, sg_test_nonce, h.pub, h.pub_len,
+						  h.in[1], h.in_len[1]),
+			     0);
+		cr_expect_eq(sg_prio3_out_share_encode(h.p, out, st), SG_ERR_STATE,
+			     "%s: output share before verify_next", h.name);
+		cr_expect(sg_test_zeroed(out, h.out_len));
+		cr_expect_eq(sg_prio3_verify_next(h.p, st, h.msg, h.msg_len), 0);
+		cr_expect_eq(sg_prio3_verify_next(h.p, st, h.msg, h.msg_len), SG_ERR_STATE,
+			     "%s: second verify_next", h.name);
+		cr_expect_eq(sg_prio3_out_share_encode(h.p, out, st), 0);
+		cr_expect_arr_eq(out, h.out[1], h.out_len);
+		free(vs);
+		free(out);
+		sg_prio3_state_free(st);
+		sg_test_honest_free(&h);
+	}
+}
