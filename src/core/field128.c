@@ -75,22 +75,6 @@ static inline void final_sub(sg_fe *r, uint64_t x0, uint64_t x1, uint64_t hi)
 	r->v[1] = (x1 & keep) | (t1 & ~keep);
 }
 
-/* The 256-bit product a*b, limbs little-endian. */
-static inline void prod256(uint64_t t[4], const sg_fe *a, const sg_fe *b)
-{
-	u128 p00 = (u128)a->v[0] * b->v[0];
-	u128 p01 = (u128)a->v[0] * b->v[1];
-	u128 p10 = (u128)a->v[1] * b->v[0];
-	u128 p11 = (u128)a->v[1] * b->v[1];
-	t[0] = (uint64_t)p00;
-	unsigned char c = addc(0, (uint64_t)(p00 >> 64), (uint64_t)p01, &t[1]);
-	c = addc(c, (uint64_t)(p01 >> 64), (uint64_t)p11, &t[2]);
-	addc(c, (uint64_t)(p11 >> 64), 0, &t[3]);
-	c = addc(0, t[1], (uint64_t)p10, &t[1]);
-	c = addc(c, t[2], (uint64_t)(p10 >> 64), &t[2]);
-	addc(c, t[3], 0, &t[3]); /* the product is below 2^256: no carry out */
-}
-
 /*
  * t mod p for any 256-bit t3:t2:t1:t0:
  *   t = (t0 - t2 - 28 t3) + (t1 + 28 t2 + 783 t3) 2^64   (mod p),
@@ -133,6 +117,28 @@ static inline void reduce256(sg_fe *r, const uint64_t t[4])
  * the tests, the C versions in the sanitizer build (SG_PORTABLE_ARITH).
  */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(SG_PORTABLE_ARITH)
+/* t3:t2:t1:t0 = a * b (operands a0, a1, b0, b1 in memory; rax, rdx clobbered) */
+#define PROD256_ASM                       \
+	"movq %[a0], %%rax\n\t"           \
+	"mulq %[b0]\n\t"                  \
+	"movq %%rax, %[t0]\n\t"           \
+	"movq %%rdx, %[t1]\n\t"           \
+	"movq %[a0], %%rax\n\t"           \
+	"mulq %[b1]\n\t"                  \
+	"addq %%rax, %[t1]\n\t"           \
+	"adcq $0, %%rdx\n\t"              \
+	"movq %%rdx, %[t2]\n\t"           \
+	"movq %[a1], %%rax\n\t"           \
+	"mulq %[b0]\n\t"                  \
+	"xorl %k[t3], %k[t3]\n\t"         \
+	"addq %%rax, %[t1]\n\t"           \
+	"adcq %%rdx, %[t2]\n\t"           \
+	"adcq $0, %[t3]\n\t"              \
+	"movq %[a1], %%rax\n\t"           \
+	"mulq %[b1]\n\t"                  \
+	"addq %%rax, %[t2]\n\t"           \
+	"adcq %%rdx, %[t3]\n\t"
+
 static inline void fadd(sg_fe *r, const sg_fe *a, const sg_fe *b)
 {
 	uint64_t s0 = a->v[0], s1 = a->v[1], t0, t1, c;
@@ -174,26 +180,7 @@ static inline void fsub(sg_fe *r, const sg_fe *a, const sg_fe *b)
 static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 {
 	uint64_t t0, t1, t2, t3, h0, h1, ra, rd;
-	__asm__(/* t3:t2:t1:t0 = a * b */
-		"movq %[a0], %%rax\n\t"
-		"mulq %[b0]\n\t"
-		"movq %%rax, %[t0]\n\t"
-		"movq %%rdx, %[t1]\n\t"
-		"movq %[a0], %%rax\n\t"
-		"mulq %[b1]\n\t"
-		"addq %%rax, %[t1]\n\t"
-		"adcq $0, %%rdx\n\t"
-		"movq %%rdx, %[t2]\n\t"
-		"movq %[a1], %%rax\n\t"
-		"mulq %[b0]\n\t"
-		"xorl %k[t3], %k[t3]\n\t"
-		"addq %%rax, %[t1]\n\t"
-		"adcq %%rdx, %[t2]\n\t"
-		"adcq $0, %[t3]\n\t"
-		"movq %[a1], %%rax\n\t"
-		"mulq %[b1]\n\t"
-		"addq %%rax, %[t2]\n\t"
-		"adcq %%rdx, %[t3]\n\t"
+	__asm__(PROD256_ASM
 		/* h = t1 + 28 t2 + 783 t3 */
 		"movq $28, %%rax\n\t"
 		"mulq %[t2]\n\t"
@@ -245,7 +232,42 @@ static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	r->v[0] = t0;
 	r->v[1] = h0;
 }
+
+/* acc += a*b on 256 bits, counting carries out in acc->w[4]. */
+static inline void wide_mac(sg_wide *acc, const sg_fe *a, const sg_fe *b)
+{
+	uint64_t t0, t1, t2, t3, ra, rd;
+	__asm__(PROD256_ASM
+		"addq %[t0], %[w0]\n\t"
+		"adcq %[t1], %[w1]\n\t"
+		"adcq %[t2], %[w2]\n\t"
+		"adcq %[t3], %[w3]\n\t"
+		"adcq $0, %[w4]"
+		: [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), "=&a"(ra),
+		  "=&d"(rd), [w0] "+m"(acc->w[0]), [w1] "+m"(acc->w[1]), [w2] "+m"(acc->w[2]),
+		  [w3] "+m"(acc->w[3]), [w4] "+m"(acc->w[4])
+		: [a0] "m"(a->v[0]), [a1] "m"(a->v[1]), [b0] "m"(b->v[0]), [b1] "m"(b->v[1])
+		: "cc");
+	(void)ra;
+	(void)rd;
+}
 #else
+/* The 256-bit product a*b, limbs little-endian. */
+static inline void prod256(uint64_t t[4], const sg_fe *a, const sg_fe *b)
+{
+	u128 p00 = (u128)a->v[0] * b->v[0];
+	u128 p01 = (u128)a->v[0] * b->v[1];
+	u128 p10 = (u128)a->v[1] * b->v[0];
+	u128 p11 = (u128)a->v[1] * b->v[1];
+	t[0] = (uint64_t)p00;
+	unsigned char c = addc(0, (uint64_t)(p00 >> 64), (uint64_t)p01, &t[1]);
+	c = addc(c, (uint64_t)(p01 >> 64), (uint64_t)p11, &t[2]);
+	addc(c, (uint64_t)(p11 >> 64), 0, &t[3]);
+	c = addc(0, t[1], (uint64_t)p10, &t[1]);
+	c = addc(c, t[2], (uint64_t)(p10 >> 64), &t[2]);
+	addc(c, t[3], 0, &t[3]); /* the product is below 2^256: no carry out */
+}
+
 static inline void fadd(sg_fe *r, const sg_fe *a, const sg_fe *b)
 {
 	uint64_t s0, s1;
@@ -271,7 +293,6 @@ static inline void fmul(sg_fe *r, const sg_fe *a, const sg_fe *b)
 	prod256(t, a, b);
 	reduce256(r, t);
 }
-#endif
 
 /* acc += a*b on 256 bits, counting carries out in acc->w[4]. */
 static inline void wide_mac(sg_wide *acc, const sg_fe *a, const sg_fe *b)
@@ -284,6 +305,7 @@ static inline void wide_mac(sg_wide *acc, const sg_fe *a, const sg_fe *b)
 	c = addc(c, acc->w[3], t[3], &acc->w[3]);
 	acc->w[4] += c;
 }
+#endif
 
 /* acc mod p = (low 256 bits mod p) + w4 * (2^256 mod p) */
 static inline void wide_reduce_(sg_fe *r, const sg_wide *acc)
