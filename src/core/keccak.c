@@ -277,7 +277,10 @@ void sg_turboshake128_squeeze_absorb(sg_turboshake *a, sg_turboshake *b, uint8_t
 			b->pos += n;
 		} else {
 			xor_bytes(b->a, b->pos, out, fill);
-			if (a->pos == RATE && len > 0) {
+			/* a's next block is made now even if this call needs no more
+			 * of it: a squeezing sponge at pos 0 holds a fresh block, and
+			 * the pairing then survives the caller's chunking */
+			if (a->pos == RATE) {
 				sg_keccak_p1600_12_x2(a->a, b->a);
 				a->pos = 0;
 			} else {
