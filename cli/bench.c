@@ -2,10 +2,12 @@
 /*
  * spillguard bench prio3 [--case NAME]: times each Prio3 phase on one core.
  *
- * Every phase runs in batches sized to take at least a few milliseconds;
- * after a warm-up batch, the median over SAMPLES batches is reported as
- * microseconds per report. Inputs are real: shares from a real shard,
- * verifier shares from real verify_init calls.
+ * Every phase runs in batches sized to take at least a few milliseconds.
+ * The batches of a case's phases are interleaved round by round, so a
+ * stretch of time when the machine is slower affects all phases alike; the
+ * median over SAMPLES rounds is reported as microseconds per report.
+ * Inputs are real: shares from a real shard, verifier shares from real
+ * verify_init calls.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -20,7 +22,7 @@
 #include "spillguard/prio3.h"
 #include "subcommands.h"
 
-#define SAMPLES 11
+#define SAMPLES 21
 #define MIN_BATCH_NS 4000000.0
 
 typedef struct bench_case {
@@ -151,8 +153,10 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median nanoseconds per call. */
-static double time_phase(fixture *fx, phase_fn fn)
+#define N_PHASES (sizeof phases / sizeof phases[0])
+
+/* Calls per batch so that a batch takes at least MIN_BATCH_NS (warms up too). */
+static size_t calibrate(fixture *fx, phase_fn fn)
 {
 	size_t batch = 1;
 	for (;;) {
@@ -160,18 +164,17 @@ static double time_phase(fixture *fx, phase_fn fn)
 		for (size_t i = 0; i < batch; i++)
 			fn(fx);
 		if (now_ns() - t0 >= MIN_BATCH_NS || batch >= ((size_t)1 << 24))
-			break;
+			return batch;
 		batch *= 2;
 	}
-	double s[SAMPLES];
-	for (int k = 0; k < SAMPLES; k++) {
-		double t0 = now_ns();
-		for (size_t i = 0; i < batch; i++)
-			fn(fx);
-		s[k] = (now_ns() - t0) / (double)batch;
-	}
-	qsort(s, SAMPLES, sizeof s[0], cmp_double);
-	return s[SAMPLES / 2];
+}
+
+static double time_batch(fixture *fx, phase_fn fn, size_t batch)
+{
+	double t0 = now_ns();
+	for (size_t i = 0; i < batch; i++)
+		fn(fx);
+	return (now_ns() - t0) / (double)batch;
 }
 
 static void fixture_init(fixture *fx, const bench_case *c)
@@ -243,13 +246,21 @@ static void fixture_free(fixture *fx, unsigned shares)
 static void run_case(const bench_case *c)
 {
 	fixture fx;
+	size_t batch[N_PHASES];
+	double samples[N_PHASES][SAMPLES];
 	fixture_init(&fx, c);
-	for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
-		double ns = time_phase(&fx, phases[i].fn);
+	for (size_t i = 0; i < N_PHASES; i++)
+		batch[i] = calibrate(&fx, phases[i].fn);
+	for (int k = 0; k < SAMPLES; k++)
+		for (size_t i = 0; i < N_PHASES; i++)
+			samples[i][k] = time_batch(&fx, phases[i].fn, batch[i]);
+	for (size_t i = 0; i < N_PHASES; i++) {
+		qsort(samples[i], SAMPLES, sizeof samples[i][0], cmp_double);
+		double ns = samples[i][SAMPLES / 2];
 		printf("case=%s phase=%s us=%.3f per_s=%.0f\n", c->name, phases[i].name, ns / 1e3,
 		       1e9 / ns);
-		fflush(stdout);
 	}
+	fflush(stdout);
 	fixture_free(&fx, c->shares);
 }
 
@@ -264,7 +275,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < N_CASES; i++)
 		fprintf(f, " %s", cases[i].name);
 	fprintf(f, "\nPhases:");
-	for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++)
+	for (size_t i = 0; i < N_PHASES; i++)
 		fprintf(f, " %s", phases[i].name);
 	fprintf(f, "\n");
 }
