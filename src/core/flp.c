@@ -44,6 +44,7 @@ int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp, uns
 	flp->proof_len = g->arity + g->gpoly_len;
 	flp->verifier_len = 1 + g->arity + 1;
 	flp->work_len = work_len(flp);
+	flp->query_work_len = flp->work_len - (sg_circuit_is_chunked(flp) ? g->arity * g->p : 0);
 	unsigned log_max = g->log_n > g->log_p + 1 ? g->log_n : g->log_p + 1;
 	if (num_shares == 0)
 		return SG_ERR_PARAM;
@@ -288,11 +289,12 @@ int sg_flp_query(const sg_flp *flp, sg_fe *verifier, const sg_fe *meas, const sg
 {
 	const sg_field *f = flp->f;
 	const sg_gadget *g = &flp->g;
-	sg_fe *wires = work, *poly = wires + g->arity * g->p;
+	bool chunked = sg_circuit_is_chunked(flp);
+	/* chunked circuits never materialise their wires */
+	sg_fe *wires = work, *poly = chunked ? work : wires + g->arity * g->p;
 	sg_fe *b = poly + g->n, *c = b + g->n, *d = c + g->n, *e = d + g->n;
 	sg_fe *out = e + g->p;
 	sg_wide *acc = (sg_wide *)(out + flp->eval_output_len);
-	bool chunked = sg_circuit_is_chunked(flp);
 
 	/* gadget polynomial: the proof's values, completed to n */
 	memcpy(poly, proof + g->arity, g->gpoly_len * sizeof *poly);

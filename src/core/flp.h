@@ -67,6 +67,7 @@ typedef struct sg_flp {
 	sg_gadget g;
 	size_t prove_rand_len, query_rand_len, proof_len, verifier_len;
 	size_t work_len;  /* scratch elements prove/query need */
+	size_t query_work_len; /* of which query uses the first ones */
 	sg_ntt_plan plan;
 	unsigned num_shares;
 	sg_fe shares_inv;   /* 1 / num_shares */

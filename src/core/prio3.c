@@ -59,7 +59,7 @@ static void workspace_len(sg_prio3 *p)
 	size_t verify = m + p->proofs_len + proofs * flp->joint_rand_len +
 			proofs * flp->query_rand_len + proofs * flp->verifier_len;
 	p->shard_used = shard + flp->work_len;
-	p->verify_used = verify + flp->work_len;
+	p->verify_used = verify + flp->query_work_len;
 	p->work_len = p->shard_used > p->verify_used ? p->shard_used : p->verify_used;
 }
 
