@@ -26,4 +26,12 @@ enum sg_err {
 
 SG_API const char *sg_strerror(int err);
 
+/*
+ * Programming errors (a function called against its documented contract,
+ * such as absorbing into an XOF that is already squeezing) end the process:
+ * the handler, if set, runs first (to log, or to flush), then abort().
+ * Bad input from outside is never a misuse: it gets an error return.
+ */
+SG_API void sg_set_misuse_handler(void (*handler)(const char *where));
+
 #endif

@@ -18,17 +18,12 @@
 
 #include "core/bytes.h"
 #include "core/keccak_internal.h"
+#include "util/misuse.h"
 
 #define LITTLE_ENDIAN_HOST SG_LITTLE_ENDIAN_HOST
 
 #define RATE SG_TURBOSHAKE128_RATE
 #define RATE_LANES (RATE / 8)
-
-/* Misuse of the API by the calling code, never a reaction to input data. */
-static _Noreturn void misuse(void)
-{
-	abort();
-}
 
 /* ---- Keccak-p[1600, 12] ------------------------------------------------ */
 
@@ -191,7 +186,7 @@ void sg_turboshake128_absorb(sg_turboshake *s, const uint8_t *in, size_t len)
 	size_t n;
 
 	if (s->squeezing)
-		misuse();
+		sg_misuse(__func__);
 	if (len == 0)
 		return;
 	if (s->pos > 0) {
@@ -218,7 +213,7 @@ void sg_turboshake128_finalize(sg_turboshake *s, uint8_t domain)
 	uint8_t last = 0x80;
 
 	if (s->squeezing || domain < 0x01 || domain > 0x7f)
-		misuse();
+		sg_misuse(__func__);
 	xor_bytes(s->a, s->pos, &domain, 1);
 	xor_bytes(s->a, RATE - 1, &last, 1);
 	sg_keccak_p1600_12(s->a);
@@ -231,7 +226,7 @@ void sg_turboshake128_squeeze(sg_turboshake *s, uint8_t *out, size_t len)
 	size_t n;
 
 	if (!s->squeezing)
-		misuse();
+		sg_misuse(__func__);
 	if (len == 0)
 		return;
 	n = RATE - s->pos < len ? RATE - s->pos : len;
@@ -261,7 +256,7 @@ void sg_turboshake128_squeeze_absorb(sg_turboshake *a, sg_turboshake *b, uint8_t
 				     size_t len)
 {
 	if (!a->squeezing || b->squeezing || a == b)
-		misuse();
+		sg_misuse(__func__);
 	while (len > 0) {
 		if (a->pos == RATE) {
 			sg_keccak_p1600_12(a->a);

@@ -6,6 +6,7 @@
  * and next() reading the output stream in order.
  */
 #include "core/xof.h"
+#include "util/misuse.h"
 
 #include <stdlib.h>
 
@@ -15,12 +16,6 @@
 #define MAX_SEED_BYTES 255
 #define MAX_DST_BYTES 65535
 
-/* Misuse of the API by the calling code, never a reaction to input data. */
-static _Noreturn void misuse(void)
-{
-	abort();
-}
-
 void sg_xof_start(sg_xof *x, const uint8_t *seed, size_t seed_len,
 		  const uint8_t *dst, size_t dst_len)
 {
@@ -28,7 +23,7 @@ void sg_xof_start(sg_xof *x, const uint8_t *seed, size_t seed_len,
 
 	/* The draft's pre-conditions: both lengths must fit their prefix. */
 	if (seed_len > MAX_SEED_BYTES || dst_len > MAX_DST_BYTES)
-		misuse();
+		sg_misuse(__func__);
 	dst_prefix[0] = (uint8_t)(dst_len & 0xff);
 	dst_prefix[1] = (uint8_t)(dst_len >> 8);
 	seed_prefix[0] = (uint8_t)seed_len;

@@ -10,12 +10,7 @@
 #include <string.h>
 
 #include "spillguard/err.h"
-
-/* Misuse of the API by the calling code, never a reaction to input data. */
-static _Noreturn void misuse(void)
-{
-	abort();
-}
+#include "util/misuse.h"
 
 static void set_err(char *err, size_t err_len, const char *path, const char *msg, size_t max)
 {
@@ -53,7 +48,7 @@ int sg_file_read(char **out, size_t *out_len, const char *path, size_t max,
 
 	if (out == NULL || out_len == NULL || path == NULL || max >= SIZE_MAX - 1 ||
 	    (err == NULL && err_len > 0))
-		misuse();
+		sg_misuse(__func__);
 	*out = NULL;
 	*out_len = 0;
 	if ((f = fopen(path, "rb")) == NULL) {

@@ -10,12 +10,7 @@
 #include <string.h>
 
 #include "spillguard/err.h"
-
-/* Misuse of the API by the calling code, never a reaction to input data. */
-static _Noreturn void misuse(void)
-{
-	abort();
-}
+#include "util/misuse.h"
 
 /* Value of one hex digit, or -1. */
 static int nibble(char c)
@@ -34,7 +29,7 @@ void sg_hex_encode(char *out, const uint8_t *in, size_t len)
 	static const char digits[] = "0123456789abcdef";
 
 	if (out == NULL || (in == NULL && len > 0))
-		misuse();
+		sg_misuse(__func__);
 	for (size_t i = 0; i < len; i++) {
 		out[2 * i] = digits[in[i] >> 4];
 		out[2 * i + 1] = digits[in[i] & 0x0f];
@@ -59,7 +54,7 @@ int sg_hex_decode_vartime(uint8_t *out, size_t out_cap, size_t *out_len,
 	int ret;
 
 	if (out_len == NULL || (out == NULL && out_cap > 0) || (hex == NULL && hex_len > 0))
-		misuse();
+		sg_misuse(__func__);
 	*out_len = 0;
 	if ((ret = check(hex, hex_len)) != 0)
 		return ret;
@@ -78,7 +73,7 @@ int sg_hex_decode_alloc_vartime(uint8_t **out, size_t *out_len, const char *hex,
 	int ret;
 
 	if (out == NULL || out_len == NULL || (hex == NULL && hex_len > 0))
-		misuse();
+		sg_misuse(__func__);
 	*out = NULL;
 	*out_len = 0;
 	if ((ret = check(hex, hex_len)) != 0)

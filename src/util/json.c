@@ -30,6 +30,7 @@
 #include "spillguard/err.h"
 #include "util/file.h"
 #include "util/utf8.h"
+#include "util/misuse.h"
 
 #define CHUNK_MIN ((size_t)4096)
 #define CHUNK_MAX ((size_t)1 << 20)
@@ -88,12 +89,6 @@ typedef struct parser {
 	size_t err_pos;
 	char reason[REASON_BYTES];
 } parser;
-
-/* Misuse of the API by the calling code, never a reaction to input data. */
-static _Noreturn void misuse(void)
-{
-	abort();
-}
 
 /* --- arena -------------------------------------------------------------- */
 
@@ -649,7 +644,7 @@ int sg_json_parse(sg_json **out, const char *text, size_t len, char *err, size_t
 	int ret;
 
 	if (out == NULL || (text == NULL && len > 0) || (err == NULL && err_len > 0))
-		misuse();
+		sg_misuse(__func__);
 	*out = NULL;
 	set_err(err, err_len, "%s", "");
 	if (len > SG_JSON_MAX_BYTES) {
@@ -692,7 +687,7 @@ int sg_json_load_file(sg_json **out, const char *path, char *err, size_t err_len
 	int ret;
 
 	if (out == NULL || path == NULL || (err == NULL && err_len > 0))
-		misuse();
+		sg_misuse(__func__);
 	*out = NULL;
 	ret = sg_file_read(&text, &len, path, SG_JSON_MAX_BYTES, err, err_len);
 	if (ret == SG_ERR_LENGTH) {

@@ -1,13 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util/utf8.h"
+#include "util/misuse.h"
 
 #include <stdlib.h>
-
-/* Misuse of the API by the calling code, never a reaction to input data. */
-static _Noreturn void misuse(void)
-{
-	abort();
-}
 
 size_t sg_utf8_seq_len(const uint8_t *s, size_t avail)
 {
@@ -58,7 +53,7 @@ bool sg_utf8_valid(const uint8_t *s, size_t len)
 size_t sg_utf8_put(char out[static 4], uint32_t cp)
 {
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		misuse();
+		sg_misuse(__func__);
 	if (cp < 0x80) {
 		out[0] = (char)cp;
 		return 1;
