@@ -73,6 +73,7 @@ B := build
 LIB        := $(B)/libspillguard.a
 CLI        := $(B)/spillguard
 UNIT       := $(B)/tests/unit
+CTGRIND    := $(B)/tests/ctgrind
 ASAN_LIB   := $(B)/asan/libspillguard.a
 ASAN_UNIT  := $(B)/asan/tests/unit
 FUZZ_LIB   := $(B)/fuzzobj/libspillguard.a
@@ -86,7 +87,7 @@ ASAN_TEST_OBJS := $(TEST_SRCS:%.c=$(B)/asan/obj/%.o)
 FUZZ_LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
 FUZZ_OBJS      := $(FUZZ_SRCS:%.c=$(B)/fuzzobj/%.o)
 
-ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS) $(ASAN_LIB_OBJS) \
+ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS) $(B)/obj/tests/ct/ctgrind.o $(ASAN_LIB_OBJS) \
             $(ASAN_TEST_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
 
 # --- quiet output ----------------------------------------------------------
@@ -101,7 +102,7 @@ endif
 
 # --- top-level targets -------------------------------------------------------
 
-.PHONY: all deps test test-unit test-asan test-vdaf fuzz fuzz-run bench \
+.PHONY: all deps test test-unit test-asan test-vdaf test-ctgrind fuzz fuzz-run bench \
         install uninstall clean FORCE
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -129,6 +130,13 @@ $(Q)SG_VECTORS='$(VECTORS)' \
 	  $(ASAN_UNIT) --jobs 2
 endef
 
+# Secrets marked undefined for valgrind's memcheck: any branch or address
+# that depends on them is an error (tests/ct/ctgrind.c says what is covered).
+define run_ctgrind
+@echo '==> constant-time check under valgrind'
+$(Q)valgrind -q --error-exitcode=1 $(CTGRIND)
+endef
+
 # The conformance runner is cli/vdaf_check.c; the step runs once it exists.
 ifneq ($(wildcard cli/vdaf_check.c),)
 define run_vdaf
@@ -143,9 +151,10 @@ endif
 
 # `make test` treats warnings as errors unless told otherwise (WERROR=0).
 test: WERROR = 1
-test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT)
+test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(CTGRIND)
 	$(run_unit)
 	$(run_asan)
+	$(run_ctgrind)
 	$(run_vdaf)
 
 test-unit: $(UNIT)
@@ -156,6 +165,9 @@ test-asan: $(ASAN_UNIT)
 
 test-vdaf: $(CLI)
 	$(run_vdaf)
+
+test-ctgrind: $(CTGRIND)
+	$(run_ctgrind)
 
 # BENCH_ARGS passes options through, e.g. BENCH_ARGS='--case NAME'.
 bench: $(CLI)
@@ -219,6 +231,10 @@ $(UNIT): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) \
 	  $(CRITERION_LIBS) $(LDLIBS)
+
+$(CTGRIND): $(B)/obj/tests/ct/ctgrind.o $(LIB)
+	@mkdir -p $(@D)
+	$(Q)$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 # --- ASan + UBSan build ------------------------------------------------------
 

@@ -17,6 +17,7 @@ PACKAGES="
 	pkg-config
 	clang
 	libclang-rt-dev
+	valgrind
 "
 # libclang-rt-dev holds libFuzzer and clang's sanitizer runtimes; clang only
 # recommends it, so --no-install-recommends would otherwise leave it out.
