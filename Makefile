@@ -20,13 +20,13 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages' pkg-config names the library and CLI link against. Add a
 # dependency here and both the link line and spillguard.pc follow.
-PKGS     := libsodium
+PKGS     := libsodium libprotobuf-c
 
 CFLAGS   ?= -O2 -g
 WARNINGS := -std=c17 -pedantic -Wall -Wextra -Wconversion -Wformat=2 \
             -Wstrict-prototypes -Wmissing-prototypes -Wvla
 # No -march: the binaries must run on any x86-64 (CI may be another machine).
-BASE_CFLAGS = $(WARNINGS) -MMD -MP -fvisibility=hidden -Iinclude -Isrc \
+BASE_CFLAGS = $(WARNINGS) -MMD -MP -fvisibility=hidden -Iinclude -Isrc -I$(B)/gen \
               $(PKG_CFLAGS) $(if $(filter 1,$(WERROR)),-Werror)
 ALL_CFLAGS  = $(CFLAGS) $(BASE_CFLAGS)
 
@@ -86,6 +86,18 @@ ASAN_LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/asan/obj/%.o)
 ASAN_TEST_OBJS := $(TEST_SRCS:%.c=$(B)/asan/obj/%.o)
 FUZZ_LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
 FUZZ_OBJS      := $(FUZZ_SRCS:%.c=$(B)/fuzzobj/%.o)
+
+# proto/spillguard.proto becomes C at build time (protoc-c); the generated
+# file is compiled into each library tree without our warning set.
+PROTO      := proto/spillguard.proto
+PB_C       := $(B)/gen/spillguard.pb-c.c
+PB_H       := $(B)/gen/spillguard.pb-c.h
+PB_OBJ      = $(B)/obj/gen/spillguard.pb-c.o
+ASAN_PB_OBJ = $(B)/asan/obj/gen/spillguard.pb-c.o
+FUZZ_PB_OBJ = $(B)/fuzzobj/gen/spillguard.pb-c.o
+LIB_OBJS      += $(PB_OBJ)
+ASAN_LIB_OBJS += $(ASAN_PB_OBJ)
+FUZZ_LIB_OBJS += $(FUZZ_PB_OBJ)
 
 ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS) $(B)/obj/tests/ct/ctgrind.o $(ASAN_LIB_OBJS) \
             $(ASAN_TEST_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
@@ -210,6 +222,30 @@ endef
 $(eval $(call flags_stamp,$(B)/obj/.flags,$$(CC) $$(ALL_CFLAGS) $$(CRITERION_CFLAGS)))
 $(eval $(call flags_stamp,$(B)/asan/obj/.flags,$$(CC) $$(ASAN_CFLAGS) $$(SANITIZE) $$(BASE_CFLAGS) $$(CRITERION_CFLAGS)))
 $(eval $(call flags_stamp,$(B)/fuzzobj/.flags,$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_SAN) $$(BASE_CFLAGS)))
+
+# --- generated protobuf code -------------------------------------------------
+
+$(PB_C) $(PB_H) &: $(PROTO) | deps
+	@mkdir -p $(@D)
+	$(Q)$(call say,PROTOC,$<)protoc-c --proto_path=proto --c_out=$(B)/gen $<
+
+# Every object may include the generated header: it exists before any compiles.
+$(filter-out $(PB_OBJ) $(ASAN_PB_OBJ) $(FUZZ_PB_OBJ),$(ALL_OBJS)): | $(PB_H)
+
+PB_CFLAGS = -std=c17 -w -MMD -MP -I$(B)/gen $(PKG_CFLAGS)
+
+$(PB_OBJ): $(PB_C) $(B)/obj/.flags
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC,$<)$(CC) $(CFLAGS) $(PB_CFLAGS) -c -o $@ $<
+
+$(ASAN_PB_OBJ): $(PB_C) $(B)/asan/obj/.flags
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC-ASAN,$<)$(CC) $(ASAN_CFLAGS) $(SANITIZE) $(PB_CFLAGS) -c -o $@ $<
+
+$(FUZZ_PB_OBJ): $(PB_C) $(B)/fuzzobj/.flags
+	@mkdir -p $(@D)
+	$(Q)$(call say,CC-FUZZ,$<)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+	  $(PB_CFLAGS) -c -o $@ $<
 
 # --- normal build ------------------------------------------------------------
 

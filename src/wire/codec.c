@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spillguard/err.h"
+#include "wire/codec.h"
+
+/* protobuf-c allocates every field of a decoded message through this. */
+struct sg_wire_budget {
+	ProtobufCAllocator alloc;
+	size_t used, cap;
+};
+
+/* Legitimate messages are dominated by bytes fields, which cost what they
+ * occupy on the wire; only hostile inputs of many tiny submessages come
+ * near this factor. */
+#define BUDGET_FACTOR 16
+#define BUDGET_SLACK ((size_t)64 << 10)
+
+/* Each block is prefixed with its size so that frees return budget. */
+static void *budget_alloc(void *data, size_t size)
+{
+	sg_wire_budget *b = data;
+	/* used <= cap always holds; the header costs sizeof(size_t) */
+	size_t left = b->cap - b->used;
+	if (size > left || left - size < sizeof(size_t))
+		return NULL;
+	size_t *p = malloc(sizeof(size_t) + size);
+	if (p == NULL)
+		return NULL;
+	*p = size;
+	b->used += size + sizeof(size_t);
+	return p + 1;
+}
+
+static void budget_free(void *data, void *ptr)
+{
+	sg_wire_budget *b = data;
+	if (ptr == NULL)
+		return;
+	size_t *p = (size_t *)ptr - 1;
+	b->used -= *p + sizeof(size_t);
+	free(p);
+}
+
+uint32_t sg_wire_version_of(const Spillguard__Envelope *env)
+{
+	switch (env->msg_case) {
+	case SPILLGUARD__ENVELOPE__MSG_REPORT: return env->report->version;
+	case SPILLGUARD__ENVELOPE__MSG_JOB_INIT: return env->job_init->version;
+	case SPILLGUARD__ENVELOPE__MSG_JOB_RESP: return env->job_resp->version;
+	case SPILLGUARD__ENVELOPE__MSG_JOB_CONTINUE: return env->job_continue->version;
+	case SPILLGUARD__ENVELOPE__MSG_JOB_CONTINUE_RESP: return env->job_continue_resp->version;
+	case SPILLGUARD__ENVELOPE__MSG_COLLECT: return env->collect->version;
+	case SPILLGUARD__ENVELOPE__MSG_COLLECT_REPLY: return env->collect_reply->version;
+	case SPILLGUARD__ENVELOPE__MSG_ERROR: return env->error->version;
+	default: return 0; /* receipts and tree heads version their signed bodies */
+	}
+}
+
+static bool has_message(const Spillguard__Envelope *env)
+{
+	switch (env->msg_case) {
+	case SPILLGUARD__ENVELOPE__MSG_RECEIPT: return env->receipt != NULL;
+	case SPILLGUARD__ENVELOPE__MSG_TREE_HEAD: return env->tree_head != NULL;
+	case SPILLGUARD__ENVELOPE__MSG__NOT_SET: return false;
+	default: return sg_wire_version_of(env) == SG_WIRE_VERSION;
+	}
+}
+
+/*
+ * Fields this version does not define are refused, in every nested message:
+ * a version-1 reader must not pass on (or sign beside) content it cannot
+ * interpret. Depth is bounded by protobuf-c's own recursion limit.
+ */
+static bool only_known_fields(const ProtobufCMessage *m)
+{
+	if (m == NULL)
+		return true;
+	if (m->n_unknown_fields != 0)
+		return false;
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (f->type != PROTOBUF_C_TYPE_MESSAGE)
+			continue;
+		const char *base = (const char *)m + f->offset;
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)((const char *)m + f->quantifier_offset);
+			ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *)base;
+			for (size_t k = 0; k < n; k++)
+				if (!only_known_fields(items[k]))
+					return false;
+		} else if (!only_known_fields(*(const ProtobufCMessage *const *)base)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+int sg_wire_decode(sg_wire_msg *out, const uint8_t *buf, size_t len)
+{
+	int ret = SG_ERR_LENGTH;
+	sg_wire_budget *b = NULL;
+	out->env = NULL;
+	out->budget = NULL;
+	if (len == 0 || len > SG_WIRE_MAX_BYTES)
+		goto cleanup;
+	ret = SG_ERR_NOMEM;
+	b = calloc(1, sizeof *b);
+	if (b == NULL)
+		goto cleanup;
+	b->alloc.alloc = budget_alloc;
+	b->alloc.free = budget_free;
+	b->alloc.allocator_data = b;
+	b->cap = BUDGET_FACTOR * len + BUDGET_SLACK;
+	ret = SG_ERR_PARSE;
+	out->env = spillguard__envelope__unpack(&b->alloc, len, buf);
+	if (out->env == NULL || !has_message(out->env) ||
+	    !only_known_fields(&out->env->base))
+		goto cleanup;
+	out->budget = b;
+	b = NULL;
+	ret = 0;
+cleanup:
+	if (ret != 0 && out->env != NULL) {
+		spillguard__envelope__free_unpacked(out->env, &b->alloc);
+		out->env = NULL;
+	}
+	free(b);
+	return ret;
+}
+
+void sg_wire_msg_free(sg_wire_msg *m)
+{
+	if (m == NULL || m->budget == NULL)
+		return;
+	spillguard__envelope__free_unpacked(m->env, &m->budget->alloc);
+	free(m->budget);
+	m->env = NULL;
+	m->budget = NULL;
+}
+
+int sg_wire_encode(uint8_t **out, size_t *out_len, const Spillguard__Envelope *env)
+{
+	size_t n = spillguard__envelope__get_packed_size(env);
+	*out = NULL;
+	*out_len = 0;
+	if (n > SG_WIRE_MAX_BYTES)
+		return SG_ERR_LENGTH;
+	uint8_t *buf = malloc(n + 1);
+	if (buf == NULL)
+		return SG_ERR_NOMEM;
+	*out_len = spillguard__envelope__pack(env, buf);
+	*out = buf;
+	return 0;
+}
