@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SG_CORE_FIXED_H
+#define SG_CORE_FIXED_H
+
+/*
+ * Fixed-point decimals (DESIGN.md §4): a category with `decimals` d carries
+ * a value v as the integer v * 10^d. Parsing is exact and strict (no signs,
+ * exponents, spaces or more than d fraction digits); formatting is exact;
+ * ratios (TSK = S / J) are rounded half up to a stated number of digits, so
+ * that anyone recomputing from the published integers gets the same text.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#define SG_FIXED_MAX_DECIMALS 18
+
+enum sg_fixed_status {
+	SG_FIXED_OK = 0,
+	SG_FIXED_EMPTY,         /* no digits */
+	SG_FIXED_NEGATIVE,      /* a leading '-' */
+	SG_FIXED_NOT_A_NUMBER,  /* anything but digits and one '.' */
+	SG_FIXED_TOO_PRECISE,   /* more fraction digits than the category allows */
+	SG_FIXED_TOO_LARGE,     /* above the category's maximum (or 2^64 - 1) */
+};
+
+/* A message for the status, to follow "FILE:LINE: " in an error line. */
+const char *sg_fixed_strerror(enum sg_fixed_status st);
+
+/* text[0..len) -> *out = value * 10^decimals, at most max.
+ * Accepts "12", "12.5", "0.25", "12." is refused (a digit must follow '.').
+ * decimals <= SG_FIXED_MAX_DECIMALS. *out is 0 on failure. */
+enum sg_fixed_status sg_fixed_parse(uint64_t *out, const char *text, size_t len,
+				    unsigned decimals, uint64_t max);
+
+/* Writes value / 10^decimals as text ("12.50" for 1250 with 2 decimals);
+ * returns the length, or 0 if out_len is too small (needs at most 22 bytes). */
+size_t sg_fixed_format(char *out, size_t out_len, uint64_t value, unsigned decimals);
+
+/* round_half_up(num * 10^shift / den): the ratio num/den in units 10^-shift
+ * (shift <= SG_FIXED_MAX_DECIMALS). Returns 0, or -1 if den is 0 or the
+ * result does not fit 64 bits. */
+int sg_fixed_ratio(uint64_t *out, uint64_t num, uint64_t den, unsigned shift);
+
+#endif
