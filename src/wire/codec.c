@@ -99,12 +99,13 @@ static bool only_known_fields(const ProtobufCMessage *m)
 	return true;
 }
 
-int sg_wire_decode(sg_wire_msg *out, const uint8_t *buf, size_t len)
+int sg_wire_unpack(ProtobufCMessage **out, sg_wire_budget **budget,
+		   const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len)
 {
 	int ret = SG_ERR_LENGTH;
 	sg_wire_budget *b = NULL;
-	out->env = NULL;
-	out->budget = NULL;
+	*out = NULL;
+	*budget = NULL;
 	if (len == 0 || len > SG_WIRE_MAX_BYTES)
 		goto cleanup;
 	ret = SG_ERR_NOMEM;
@@ -116,28 +117,48 @@ int sg_wire_decode(sg_wire_msg *out, const uint8_t *buf, size_t len)
 	b->alloc.allocator_data = b;
 	b->cap = BUDGET_FACTOR * len + BUDGET_SLACK;
 	ret = SG_ERR_PARSE;
-	out->env = spillguard__envelope__unpack(&b->alloc, len, buf);
-	if (out->env == NULL || !has_message(out->env) ||
-	    !only_known_fields(&out->env->base))
+	*out = protobuf_c_message_unpack(desc, &b->alloc, len, buf);
+	if (*out == NULL || !only_known_fields(*out))
 		goto cleanup;
-	out->budget = b;
+	*budget = b;
 	b = NULL;
 	ret = 0;
 cleanup:
-	if (ret != 0 && out->env != NULL) {
-		spillguard__envelope__free_unpacked(out->env, &b->alloc);
-		out->env = NULL;
+	if (ret != 0 && *out != NULL) {
+		protobuf_c_message_free_unpacked(*out, &b->alloc);
+		*out = NULL;
 	}
 	free(b);
 	return ret;
 }
 
+void sg_wire_release(ProtobufCMessage *m, sg_wire_budget *budget)
+{
+	if (m == NULL || budget == NULL)
+		return;
+	protobuf_c_message_free_unpacked(m, &budget->alloc);
+	free(budget);
+}
+
+int sg_wire_decode(sg_wire_msg *out, const uint8_t *buf, size_t len)
+{
+	ProtobufCMessage *m;
+	int ret = sg_wire_unpack(&m, &out->budget, &spillguard__envelope__descriptor, buf, len);
+	out->env = (Spillguard__Envelope *)m;
+	if (ret == 0 && !has_message(out->env)) {
+		sg_wire_release(m, out->budget);
+		out->env = NULL;
+		out->budget = NULL;
+		ret = SG_ERR_PARSE;
+	}
+	return ret;
+}
+
 void sg_wire_msg_free(sg_wire_msg *m)
 {
-	if (m == NULL || m->budget == NULL)
+	if (m == NULL)
 		return;
-	spillguard__envelope__free_unpacked(m->env, &m->budget->alloc);
-	free(m->budget);
+	sg_wire_release(&m->env->base, m->budget);
 	m->env = NULL;
 	m->budget = NULL;
 }

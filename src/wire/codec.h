@@ -31,6 +31,14 @@ typedef struct sg_wire_msg {
 SG_MUST_CHECK int sg_wire_decode(sg_wire_msg *out, const uint8_t *buf, size_t len);
 void sg_wire_msg_free(sg_wire_msg *m);
 
+/* Any message of this proto file, with the same bounds and unknown-field
+ * rule (no version check: the caller knows where its version lives).
+ * Release with sg_wire_release. */
+SG_MUST_CHECK int sg_wire_unpack(ProtobufCMessage **out, sg_wire_budget **budget,
+				 const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+				 size_t len);
+void sg_wire_release(ProtobufCMessage *m, sg_wire_budget *budget);
+
 /* Serialises env into a malloc'd buffer (freed by the caller). */
 SG_MUST_CHECK int sg_wire_encode(uint8_t **out, size_t *out_len, const Spillguard__Envelope *env);
 
