@@ -158,7 +158,7 @@ void sg_wire_msg_free(sg_wire_msg *m)
 {
 	if (m == NULL)
 		return;
-	sg_wire_release(&m->env->base, m->budget);
+	sg_wire_release(m->env ? &m->env->base : NULL, m->budget);
 	m->env = NULL;
 	m->budget = NULL;
 }

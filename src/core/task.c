@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/task.h"
+#include "spillguard/err.h"
+#include "spillguard/prio3.h"
+
+#define KEY_BYTES 32
+#define MAX_NAME 200
+
+__attribute__((format(printf, 3, 4))) static int bad(char *err, size_t err_len, const char *fmt,
+						     ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, err_len, fmt, ap);
+	va_end(ap);
+	return SG_ERR_PARAM;
+}
+
+static bool name_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n > 0 && n <= MAX_NAME;
+}
+
+static int check_categories(const Spillguard__TaskBody *t, char *err, size_t err_len)
+{
+	if (t->n_categories == 0 || t->n_categories > SG_TASK_MAX_CATEGORIES)
+		return bad(err, err_len, "categories: between 1 and %d needed, found %zu",
+			   SG_TASK_MAX_CATEGORIES, t->n_categories);
+	for (size_t i = 0; i < t->n_categories; i++) {
+		const Spillguard__Category *c = t->categories[i];
+		if (!name_ok(c->name))
+			return bad(err, err_len, "categories[%zu].name: empty or longer than %d", i,
+				   MAX_NAME);
+		if (c->decimals > 18)
+			return bad(err, err_len, "categories[%zu].decimals: %u is more than 18", i,
+				   c->decimals);
+		if (c->max_measurement == 0)
+			return bad(err, err_len, "categories[%zu].max_measurement: must be positive", i);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(t->categories[j]->name, c->name) == 0)
+				return bad(err, err_len, "categories[%zu].name: '%s' repeats categories[%zu]",
+					   i, c->name, j);
+	}
+	return 0;
+}
+
+static bool industry_exists(const Spillguard__TaskBody *t, uint32_t id)
+{
+	for (size_t i = 0; i < t->n_industries; i++)
+		if (t->industries[i]->id == id)
+			return true;
+	return false;
+}
+
+static int check_industries(const Spillguard__TaskBody *t, char *err, size_t err_len)
+{
+	if (t->n_industries == 0)
+		return bad(err, err_len, "industries: at least one needed");
+	for (size_t i = 0; i < t->n_industries; i++) {
+		if (!name_ok(t->industries[i]->name))
+			return bad(err, err_len, "industries[%zu].name: empty or longer than %d", i,
+				   MAX_NAME);
+		for (size_t j = 0; j < i; j++)
+			if (t->industries[j]->id == t->industries[i]->id)
+				return bad(err, err_len, "industries[%zu].id: %u repeats industries[%zu]", i,
+					   t->industries[i]->id, j);
+	}
+	return 0;
+}
+
+static int check_roster(const Spillguard__TaskBody *t, char *err, size_t err_len)
+{
+	for (size_t i = 0; i < t->n_roster; i++) {
+		const Spillguard__RosterEntry *e = t->roster[i];
+		if (!name_ok(e->enterprise_id))
+			return bad(err, err_len, "roster[%zu].enterprise_id: empty or longer than %d", i,
+				   MAX_NAME);
+		if (!industry_exists(t, e->industry))
+			return bad(err, err_len, "roster[%zu].industry: %u is not among the industries", i,
+				   e->industry);
+		if (e->sign_pk.len != KEY_BYTES)
+			return bad(err, err_len, "roster[%zu].sign_pk: %zu bytes, expected %d", i,
+				   e->sign_pk.len, KEY_BYTES);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(t->roster[j]->enterprise_id, e->enterprise_id) == 0)
+				return bad(err, err_len, "roster[%zu].enterprise_id: '%s' repeats roster[%zu]",
+					   i, e->enterprise_id, j);
+			if (sodium_memcmp(t->roster[j]->sign_pk.data, e->sign_pk.data, KEY_BYTES) == 0)
+				return bad(err, err_len, "roster[%zu].sign_pk: same key as roster[%zu]", i, j);
+		}
+	}
+	return 0;
+}
+
+static int check_aggregators(const Spillguard__TaskBody *t, char *err, size_t err_len)
+{
+	if (t->n_aggregators < 2 || t->n_aggregators > 255)
+		return bad(err, err_len, "aggregators: between 2 and 255 needed, found %zu",
+			   t->n_aggregators);
+	for (size_t i = 0; i < t->n_aggregators; i++) {
+		const Spillguard__AggregatorInfo *a = t->aggregators[i];
+		if (!name_ok(a->operator_name))
+			return bad(err, err_len, "aggregators[%zu].operator_name: empty", i);
+		if (!name_ok(a->endpoint))
+			return bad(err, err_len, "aggregators[%zu].endpoint: empty", i);
+		const ProtobufCBinaryData *keys[] = { &a->curve_pk, &a->hpke_pk, &a->sign_pk };
+		const char *names[] = { "curve_pk", "hpke_pk", "sign_pk" };
+		for (size_t k = 0; k < 3; k++)
+			if (keys[k]->len != KEY_BYTES)
+				return bad(err, err_len, "aggregators[%zu].%s: %zu bytes, expected %d", i,
+					   names[k], keys[k]->len, KEY_BYTES);
+	}
+	return 0;
+}
+
+/* The VDAF must be SumVec over the categories, with the largest category
+ * bound, and parameters Prio3 accepts. */
+static int check_vdaf(const Spillguard__TaskBody *t, char *err, size_t err_len)
+{
+	const Spillguard__VdafParams *v = t->vdaf;
+	uint64_t max = 0;
+	sg_prio3_params pp;
+	sg_prio3 *p = NULL;
+	if (v == NULL)
+		return bad(err, err_len, "vdaf: missing");
+	for (size_t i = 0; i < t->n_categories; i++)
+		if (t->categories[i]->max_measurement > max)
+			max = t->categories[i]->max_measurement;
+	if (v->algorithm_id != 3)
+		return bad(err, err_len, "vdaf.algorithm_id: %u; only Prio3SumVec (3) is supported",
+			   v->algorithm_id);
+	if (v->length != t->n_categories)
+		return bad(err, err_len, "vdaf.length: %llu, but there are %zu categories",
+			   (unsigned long long)v->length, t->n_categories);
+	if (v->max_measurement != max)
+		return bad(err, err_len, "vdaf.max_measurement: %llu, but the largest category bound is %llu",
+			   (unsigned long long)v->max_measurement, (unsigned long long)max);
+	sg_prio3_params_standard(&pp, SG_PRIO3_SUMVEC, (unsigned)t->n_aggregators);
+	pp.field = v->field == 64 ? SG_PRIO3_FIELD64 : SG_PRIO3_FIELD128;
+	pp.proofs = v->proofs;
+	pp.length = v->length;
+	pp.max_measurement = v->max_measurement;
+	pp.chunk_length = v->chunk_length;
+	if ((v->field != 64 && v->field != 128) || sg_prio3_new(&p, &pp) != 0)
+		return bad(err, err_len, "vdaf: field %u, %u proofs, chunk_length %llu not accepted by Prio3",
+			   v->field, v->proofs, (unsigned long long)v->chunk_length);
+	sg_prio3_free(p);
+	return 0;
+}
+
+int sg_task_validate(const Spillguard__TaskBody *t, char *err, size_t err_len)
+{
+	int ret;
+	if (t->version != SG_TASK_VERSION)
+		return bad(err, err_len, "version: %u, expected %d", t->version, SG_TASK_VERSION);
+	if (!name_ok(t->name))
+		return bad(err, err_len, "name: empty or longer than %d", MAX_NAME);
+	if ((ret = check_categories(t, err, err_len)) != 0 ||
+	    (ret = check_industries(t, err, err_len)) != 0 ||
+	    (ret = check_roster(t, err, err_len)) != 0 ||
+	    (ret = check_aggregators(t, err, err_len)) != 0 || (ret = check_vdaf(t, err, err_len)) != 0)
+		return ret;
+	if (t->min_batch < SG_TASK_MIN_BATCH_FLOOR)
+		return bad(err, err_len, "min_batch: %u; at least %d", t->min_batch,
+			   SG_TASK_MIN_BATCH_FLOOR);
+	if (t->opens_at >= t->closes_at)
+		return bad(err, err_len, "window: opens_at must be before closes_at");
+	if (t->authority_pk.len != KEY_BYTES)
+		return bad(err, err_len, "authority_pk: %zu bytes, expected %d", t->authority_pk.len,
+			   KEY_BYTES);
+	return 0;
+}
+
+/* Ed25519 over context || body, without concatenating: a SHA-512 prehash
+ * would change the scheme, so the message is assembled in one buffer. */
+static uint8_t *signed_message(const uint8_t *body, size_t body_len, size_t *len)
+{
+	size_t ctx = sizeof SG_TASK_SIG_CONTEXT - 1;
+	uint8_t *m = malloc(ctx + body_len + 1);
+	if (m == NULL)
+		return NULL;
+	memcpy(m, SG_TASK_SIG_CONTEXT, ctx);
+	memcpy(m + ctx, body, body_len);
+	*len = ctx + body_len;
+	return m;
+}
+
+int sg_task_sign(uint8_t **out, size_t *out_len, const uint8_t *body, size_t body_len,
+		 const uint8_t authority_sk[64])
+{
+	int ret = SG_ERR_NOMEM;
+	uint8_t sig[crypto_sign_BYTES];
+	size_t mlen = 0;
+	uint8_t *m = signed_message(body, body_len, &mlen);
+	*out = NULL;
+	*out_len = 0;
+	if (m == NULL)
+		goto cleanup;
+	crypto_sign_detached(sig, NULL, m, mlen, authority_sk);
+	Spillguard__Task task = SPILLGUARD__TASK__INIT;
+	task.version = SG_TASK_VERSION;
+	task.body = (ProtobufCBinaryData){ body_len, (uint8_t *)body };
+	task.signature = (ProtobufCBinaryData){ sizeof sig, sig };
+	size_t n = spillguard__task__get_packed_size(&task);
+	*out = malloc(n + 1);
+	if (*out == NULL)
+		goto cleanup;
+	*out_len = spillguard__task__pack(&task, *out);
+	ret = 0;
+cleanup:
+	free(m);
+	return ret;
+}
+
+void sg_task_free(sg_task *t)
+{
+	if (t == NULL)
+		return;
+	sg_wire_release(t->body ? &t->body->base : NULL, t->budget);
+	sg_wire_release(t->signed_task ? &t->signed_task->base : NULL, t->signed_budget);
+	free(t);
+}
+
+static int verify_signature(const Spillguard__Task *st, const Spillguard__TaskBody *body,
+			    const uint8_t *authority_pk, char *err, size_t err_len)
+{
+	size_t mlen = 0;
+	int ret = SG_ERR_VERIFY;
+	if (authority_pk != NULL &&
+	    sodium_memcmp(authority_pk, body->authority_pk.data, KEY_BYTES) != 0) {
+		bad(err, err_len, "signed by another authority than the one given");
+		return SG_ERR_VERIFY;
+	}
+	uint8_t *m = signed_message(st->body.data, st->body.len, &mlen);
+	if (m == NULL)
+		return SG_ERR_NOMEM;
+	if (st->signature.len == crypto_sign_BYTES &&
+	    crypto_sign_verify_detached(st->signature.data, m, mlen, body->authority_pk.data) == 0)
+		ret = 0;
+	else
+		bad(err, err_len, "the authority's signature does not verify");
+	free(m);
+	return ret;
+}
+
+int sg_task_open(sg_task **out, const uint8_t *bytes, size_t len, const uint8_t *authority_pk,
+		 char *err, size_t err_len)
+{
+	int ret = SG_ERR_NOMEM;
+	ProtobufCMessage *m;
+	sg_task *t = calloc(1, sizeof *t);
+	*out = NULL;
+	if (t == NULL)
+		goto cleanup;
+	ret = sg_wire_unpack(&m, &t->signed_budget, &spillguard__task__descriptor, bytes, len);
+	t->signed_task = (Spillguard__Task *)m;
+	if (ret == 0 && t->signed_task->version != SG_TASK_VERSION)
+		ret = SG_ERR_PARSE;
+	if (ret == 0) {
+		ret = sg_wire_unpack(&m, &t->budget, &spillguard__task_body__descriptor,
+				     t->signed_task->body.data, t->signed_task->body.len);
+		t->body = (Spillguard__TaskBody *)m;
+	}
+	if (ret != 0) {
+		bad(err, err_len, "not a version %d task file", SG_TASK_VERSION);
+		goto cleanup;
+	}
+	if (t->body->authority_pk.len != KEY_BYTES) {
+		ret = bad(err, err_len, "authority_pk: %zu bytes, expected %d", t->body->authority_pk.len,
+			  KEY_BYTES);
+		goto cleanup;
+	}
+	ret = verify_signature(t->signed_task, t->body, authority_pk, err, err_len);
+	if (ret == 0)
+		ret = sg_task_validate(t->body, err, err_len);
+	if (ret != 0)
+		goto cleanup;
+	crypto_hash_sha256(t->id, t->signed_task->body.data, t->signed_task->body.len);
+	*out = t;
+	t = NULL;
+cleanup:
+	sg_task_free(t);
+	return ret;
+}
+
+long sg_task_roster_find(const sg_task *t, const char *enterprise_id)
+{
+	for (size_t i = 0; i < t->body->n_roster; i++)
+		if (strcmp(t->body->roster[i]->enterprise_id, enterprise_id) == 0)
+			return (long)i;
+	return -1;
+}

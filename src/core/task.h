@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SG_CORE_TASK_H
+#define SG_CORE_TASK_H
+
+/*
+ * A task (DESIGN.md §4): the authority-signed definition of one collection
+ * round. On disk and on the wire it is a Task message holding the exact
+ * TaskBody bytes and the authority's Ed25519 signature over
+ * SG_TASK_SIG_CONTEXT || body; task_id = SHA-256(body).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "spillguard.pb-c.h"
+#include "spillguard/export.h"
+#include "wire/codec.h"
+
+#define SG_TASK_VERSION 1
+#define SG_TASK_ID_BYTES 32
+#define SG_TASK_SIG_CONTEXT "spillguard task v1"
+#define SG_TASK_MAX_CATEGORIES 65536
+#define SG_TASK_MIN_BATCH_FLOOR 2 /* an aggregate of one enterprise is its value */
+
+typedef struct sg_task {
+	uint8_t id[SG_TASK_ID_BYTES];
+	Spillguard__TaskBody *body;
+	/* private */
+	sg_wire_budget *budget;
+	Spillguard__Task *signed_task;
+	sg_wire_budget *signed_budget;
+} sg_task;
+
+/* Checks a decoded body against every rule of the format; on failure
+ * returns SG_ERR_PARAM and writes "<field>: <problem>" into err. */
+SG_MUST_CHECK int sg_task_validate(const Spillguard__TaskBody *t, char *err, size_t err_len);
+
+/* Signs body bytes (a packed, valid TaskBody) with the authority's Ed25519
+ * secret key into a packed Task (malloc'd). */
+SG_MUST_CHECK int sg_task_sign(uint8_t **out, size_t *out_len, const uint8_t *body,
+			       size_t body_len, const uint8_t authority_sk[64]);
+
+/* Decodes a packed Task, checks its version, the signature by the body's
+ * authority key (and that this key is `authority_pk` unless that is NULL),
+ * and validates the body. SG_ERR_PARSE, SG_ERR_VERIFY or SG_ERR_PARAM with
+ * the reason in err. */
+SG_MUST_CHECK int sg_task_open(sg_task **out, const uint8_t *bytes, size_t len,
+			       const uint8_t *authority_pk, char *err, size_t err_len);
+void sg_task_free(sg_task *t);
+
+/* Index of an enterprise in the roster, or -1. */
+long sg_task_roster_find(const sg_task *t, const char *enterprise_id);
+
+#endif

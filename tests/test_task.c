@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <sodium.h>
+
+#include "core/task.h"
+#include "spillguard/err.h"
+
+/* A valid task body with three categories, two industries, three
+ * enterprises and three aggregators, built field by field. */
+typedef struct fixture {
+	Spillguard__TaskBody body;
+	Spillguard__Category cat[3], *cats[3];
+	Spillguard__Industry ind[2], *inds[2];
+	Spillguard__RosterEntry ros[3], *roster[3];
+	Spillguard__AggregatorInfo agg[3], *aggs[3];
+	Spillguard__VdafParams vdaf;
+	uint8_t keys[16][32];
+	uint8_t auth_pk[32], auth_sk[64];
+	char ent_names[3][16];
+} fixture;
+
+static void fixture_init(fixture *f)
+{
+	static const char *names[] = { "process", "tooling", "quality" };
+	static const uint64_t maxes[] = { 65535, 100000, 50 };
+	memset(f, 0, sizeof *f);
+	cr_assert_eq(sodium_init() < 0, 0);
+	for (int i = 0; i < 16; i++)
+		randombytes_buf(f->keys[i], 32);
+	crypto_sign_keypair(f->auth_pk, f->auth_sk);
+	f->body = (Spillguard__TaskBody)SPILLGUARD__TASK_BODY__INIT;
+	f->body.version = SG_TASK_VERSION;
+	f->body.name = "Q4 knowledge round";
+	for (int i = 0; i < 3; i++) {
+		f->cat[i] = (Spillguard__Category)SPILLGUARD__CATEGORY__INIT;
+		f->cat[i].name = (char *)names[i];
+		f->cat[i].max_measurement = maxes[i];
+		f->cat[i].decimals = (uint32_t)i;
+		f->cats[i] = &f->cat[i];
+	}
+	for (int i = 0; i < 2; i++) {
+		f->ind[i] = (Spillguard__Industry)SPILLGUARD__INDUSTRY__INIT;
+		f->ind[i].id = (uint32_t)(10 + i);
+		f->ind[i].name = i ? "machining" : "textiles";
+		f->inds[i] = &f->ind[i];
+	}
+	for (int i = 0; i < 3; i++) {
+		f->ros[i] = (Spillguard__RosterEntry)SPILLGUARD__ROSTER_ENTRY__INIT;
+		snprintf(f->ent_names[i], sizeof f->ent_names[i], "ent-%d", i);
+		f->ros[i].enterprise_id = f->ent_names[i];
+		f->ros[i].industry = (uint32_t)(10 + i % 2);
+		f->ros[i].sign_pk = (ProtobufCBinaryData){ 32, f->keys[i] };
+		f->roster[i] = &f->ros[i];
+	}
+	for (int i = 0; i < 3; i++) {
+		f->agg[i] = (Spillguard__AggregatorInfo)SPILLGUARD__AGGREGATOR_INFO__INIT;
+		f->agg[i].operator_name = i == 0 ? "university institute" : "trade association";
+		f->agg[i].endpoint = "tcp://127.0.0.1:7100";
+		f->agg[i].curve_pk = (ProtobufCBinaryData){ 32, f->keys[4 + 3 * i] };
+		f->agg[i].hpke_pk = (ProtobufCBinaryData){ 32, f->keys[5 + 3 * i] };
+		f->agg[i].sign_pk = (ProtobufCBinaryData){ 32, f->keys[6 + 3 * i] };
+		f->aggs[i] = &f->agg[i];
+	}
+	f->vdaf = (Spillguard__VdafParams)SPILLGUARD__VDAF_PARAMS__INIT;
+	f->vdaf.algorithm_id = 3;
+	f->vdaf.field = 128;
+	f->vdaf.proofs = 1;
+	f->vdaf.length = 3;
+	f->vdaf.max_measurement = 100000;
+	f->vdaf.chunk_length = 8;
+	f->body.n_categories = 3;
+	f->body.categories = f->cats;
+	f->body.n_industries = 2;
+	f->body.industries = f->inds;
+	f->body.n_roster = 3;
+	f->body.roster = f->roster;
+	f->body.n_aggregators = 3;
+	f->body.aggregators = f->aggs;
+	f->body.min_batch = 2;
+	f->body.opens_at = 1796083200;
+	f->body.closes_at = 1798761600;
+	f->body.vdaf = &f->vdaf;
+	f->body.authority_pk = (ProtobufCBinaryData){ 32, f->auth_pk };
+}
+
+static uint8_t *signed_task(fixture *f, size_t *len)
+{
+	size_t blen = spillguard__task_body__get_packed_size(&f->body);
+	uint8_t *body = malloc(blen), *out;
+	cr_assert_not_null(body);
+	spillguard__task_body__pack(&f->body, body);
+	cr_assert_eq(sg_task_sign(&out, len, body, blen, f->auth_sk), 0);
+	free(body);
+	return out;
+}
+
+Test(task, sign_open_and_id)
+{
+	fixture f;
+	fixture_init(&f);
+	size_t len;
+	uint8_t *bytes = signed_task(&f, &len);
+	sg_task *t;
+	char err[200] = "";
+	cr_assert_eq(sg_task_open(&t, bytes, len, f.auth_pk, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(t->body->name, "Q4 knowledge round");
+	cr_assert_eq(t->body->n_roster, 3);
+	cr_assert_eq(sg_task_roster_find(t, "ent-2"), 2);
+	cr_assert_eq(sg_task_roster_find(t, "ent-9"), -1);
+	/* the id is SHA-256 of the signed body bytes */
+	uint8_t id[32];
+	size_t blen = spillguard__task_body__get_packed_size(&f.body);
+	uint8_t *body = malloc(blen);
+	spillguard__task_body__pack(&f.body, body);
+	crypto_hash_sha256(id, body, blen);
+	cr_assert_arr_eq(t->id, id, 32);
+	free(body);
+	sg_task_free(t);
+	free(bytes);
+}
+
+Test(task, refuses_tampering_and_other_authorities)
+{
+	fixture f;
+	fixture_init(&f);
+	size_t len;
+	uint8_t *bytes = signed_task(&f, &len);
+	sg_task *t;
+	char err[200];
+	/* every single byte flipped: refused (parse, signature or validation) */
+	for (size_t i = 0; i < len; i++) {
+		bytes[i] ^= 0x01;
+		int ret = sg_task_open(&t, bytes, len, f.auth_pk, err, sizeof err);
+		cr_assert_neq(ret, 0, "flip at byte %zu accepted", i);
+		cr_assert_null(t);
+		bytes[i] ^= 0x01;
+	}
+	uint8_t other_pk[32], other_sk[64];
+	crypto_sign_keypair(other_pk, other_sk);
+	cr_assert_eq(sg_task_open(&t, bytes, len, other_pk, err, sizeof err), SG_ERR_VERIFY);
+	cr_assert(strstr(err, "another authority") != NULL);
+	free(bytes);
+	/* a task re-signed by someone else but claiming the authority's key */
+	size_t blen = spillguard__task_body__get_packed_size(&f.body);
+	uint8_t *body = malloc(blen);
+	spillguard__task_body__pack(&f.body, body);
+	cr_assert_eq(sg_task_sign(&bytes, &len, body, blen, other_sk), 0);
+	cr_assert_eq(sg_task_open(&t, bytes, len, NULL, err, sizeof err), SG_ERR_VERIFY);
+	cr_assert(strstr(err, "signature") != NULL);
+	free(bytes);
+	free(body);
+}
+
+/* Breaks the fixture one way, expects validation to name the field. */
+static void expect_invalid(void (*breaker)(fixture *), const char *field)
+{
+	fixture f;
+	fixture_init(&f);
+	char err[200] = "";
+	breaker(&f);
+	cr_assert_eq(sg_task_validate(&f.body, err, sizeof err), SG_ERR_PARAM, "accepted (%s)", field);
+	cr_assert(strncmp(err, field, strlen(field)) == 0, "'%s' does not start with '%s'", err, field);
+}
+
+static void dup_category(fixture *f) { f->cat[2].name = "process"; }
+static void no_categories(fixture *f) { f->body.n_categories = 0; }
+static void big_decimals(fixture *f) { f->cat[1].decimals = 19; }
+static void zero_max(fixture *f) { f->cat[0].max_measurement = 0; }
+static void dup_industry(fixture *f) { f->ind[1].id = 10; }
+static void unknown_industry(fixture *f) { f->ros[1].industry = 99; }
+static void short_key(fixture *f) { f->ros[0].sign_pk.len = 31; }
+static void dup_enterprise(fixture *f) { f->ros[2].enterprise_id = "ent-0"; }
+static void dup_enterprise_key(fixture *f) { f->ros[2].sign_pk = f->ros[0].sign_pk; }
+static void one_aggregator(fixture *f) { f->body.n_aggregators = 1; }
+static void bad_hpke_key(fixture *f) { f->agg[1].hpke_pk.len = 0; }
+static void min_batch_one(fixture *f) { f->body.min_batch = 1; }
+static void empty_window(fixture *f) { f->body.closes_at = f->body.opens_at; }
+static void wrong_length(fixture *f) { f->vdaf.length = 4; }
+static void wrong_max(fixture *f) { f->vdaf.max_measurement = 65535; }
+static void not_sumvec(fixture *f) { f->vdaf.algorithm_id = 4; }
+static void zero_chunk(fixture *f) { f->vdaf.chunk_length = 0; }
+static void bad_version(fixture *f) { f->body.version = 2; }
+static void no_name(fixture *f) { f->body.name = ""; }
+
+Test(task, validation_names_the_field)
+{
+	expect_invalid(dup_category, "categories[2].name");
+	expect_invalid(no_categories, "categories");
+	expect_invalid(big_decimals, "categories[1].decimals");
+	expect_invalid(zero_max, "categories[0].max_measurement");
+	expect_invalid(dup_industry, "industries[1].id");
+	expect_invalid(unknown_industry, "roster[1].industry");
+	expect_invalid(short_key, "roster[0].sign_pk");
+	expect_invalid(dup_enterprise, "roster[2].enterprise_id");
+	expect_invalid(dup_enterprise_key, "roster[2].sign_pk");
+	expect_invalid(one_aggregator, "aggregators");
+	expect_invalid(bad_hpke_key, "aggregators[1].hpke_pk");
+	expect_invalid(min_batch_one, "min_batch");
+	expect_invalid(empty_window, "window");
+	expect_invalid(wrong_length, "vdaf.length");
+	expect_invalid(wrong_max, "vdaf.max_measurement");
+	expect_invalid(not_sumvec, "vdaf.algorithm_id");
+	expect_invalid(zero_chunk, "vdaf");
+	expect_invalid(bad_version, "version");
+	expect_invalid(no_name, "name");
+}
