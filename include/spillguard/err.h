@@ -22,6 +22,10 @@ enum sg_err {
 	SG_ERR_PARSE = -10,       /* text input (JSON, hex, CSV) is malformed */
 	SG_ERR_STATE = -11,       /* operation not valid in this state */
 	SG_ERR_OVERFLOW = -12,    /* a result does not fit in 64 bits */
+	SG_ERR_DECRYPT = -13,     /* an HPKE ciphertext did not open */
+	SG_ERR_PERMISSION = -14,  /* a secret key file is readable by others or a link */
+	SG_ERR_KEY = -15,         /* a key file holds another key, or one not matching its id */
+	SG_ERR_EXISTS = -16,      /* refusing to overwrite an existing file */
 };
 
 SG_API const char *sg_strerror(int err);

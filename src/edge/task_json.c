@@ -148,7 +148,7 @@ static int industry(build *b, const sg_json *v, size_t i, Spillguard__Industry *
 {
 	static const char *const keys[] = { "id", "name", NULL };
 	char path[48];
-	uint64_t id;
+	uint64_t id = 0;
 	snprintf(path, sizeof path, "industries[%zu]", i);
 	*out = (Spillguard__Industry)SPILLGUARD__INDUSTRY__INIT;
 	int ret = only_keys(b, v, path, keys);
@@ -214,7 +214,8 @@ static int alloc_list(void **items, void ***ptrs, size_t n, size_t size)
 static int lists(build *b, const sg_json *doc)
 {
 	int ret;
-	const sg_json *c = get_array(b, doc, "categories", &ret), *ind, *ros, *agg;
+	const sg_json *c = get_array(b, doc, "categories", &ret), *ind = NULL, *ros = NULL,
+		      *agg = NULL;
 	if (ret == 0)
 		ind = get_array(b, doc, "industries", &ret);
 	if (ret == 0)

@@ -17,6 +17,13 @@ const char *sg_strerror(int err)
 	case SG_ERR_PARSE: return "malformed input text";
 	case SG_ERR_STATE: return "operation not valid in this state";
 	case SG_ERR_OVERFLOW: return "aggregate value does not fit in 64 bits";
+	case SG_ERR_DECRYPT:
+		return "sealed share did not open: wrong key, context or corrupted bytes";
+	case SG_ERR_PERMISSION:
+		return "secret key file is readable by others (chmod 600 it) or is a symbolic link";
+	case SG_ERR_KEY:
+		return "key file holds another kind of key, or a key that does not match its key id";
+	case SG_ERR_EXISTS: return "file already exists; refusing to overwrite it";
 	default: return "unknown error";
 	}
 }
