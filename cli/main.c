@@ -17,6 +17,7 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "bench", bench_main, "Time the Prio3 phases (bench prio3)" },
+	{ "keygen", keygen_main, "Generate a party's key pairs into key files" },
 	{ "vdaf-check", vdaf_check_main, "Run draft-irtf-cfrg-vdaf-20 test-vector files" },
 	{ "version", version_main, "Print the version of spillguard" },
 };

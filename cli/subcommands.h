@@ -12,6 +12,7 @@
 #define SG_PROG_NAME "spillguard"
 
 int bench_main(int argc, char **argv);
+int keygen_main(int argc, char **argv);
 int vdaf_check_main(int argc, char **argv);
 int version_main(int argc, char **argv);
 
