@@ -114,7 +114,7 @@ endif
 
 # --- top-level targets -------------------------------------------------------
 
-.PHONY: all deps test test-unit test-asan test-vdaf test-ctgrind fuzz fuzz-run bench \
+.PHONY: all deps test test-unit test-asan test-vdaf test-ctgrind test-cli fuzz fuzz-run bench \
         install uninstall clean FORCE
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -149,6 +149,12 @@ define run_ctgrind
 $(Q)valgrind -q --error-exitcode=1 $(CTGRIND)
 endef
 
+# The commands as a user runs them: each tests/cli/*.sh gets the binary.
+define run_cli
+@echo '==> command-line tests'
+$(Q)for t in tests/cli/*.sh; do bash "$$t" $(CLI) || exit 1; done
+endef
+
 # The conformance runner is cli/vdaf_check.c; the step runs once it exists.
 ifneq ($(wildcard cli/vdaf_check.c),)
 define run_vdaf
@@ -167,6 +173,7 @@ test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(CTGRIND)
 	$(run_unit)
 	$(run_asan)
 	$(run_ctgrind)
+	$(run_cli)
 	$(run_vdaf)
 
 test-unit: $(UNIT)
@@ -180,6 +187,9 @@ test-vdaf: $(CLI)
 
 test-ctgrind: $(CTGRIND)
 	$(run_ctgrind)
+
+test-cli: $(CLI)
+	$(run_cli)
 
 # BENCH_ARGS passes options through, e.g. BENCH_ARGS='--case NAME'.
 bench: $(CLI)

@@ -16,9 +16,10 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *description;
 } subcommands[] = {
-	{ "bench", bench_main, "Time the Prio3 phases (bench prio3)" },
 	{ "keygen", keygen_main, "Generate a party's key pairs into key files" },
+	{ "task", task_main, "Create, show or verify a signed task (collection round)" },
 	{ "vdaf-check", vdaf_check_main, "Run draft-irtf-cfrg-vdaf-20 test-vector files" },
+	{ "bench", bench_main, "Time the Prio3 phases (bench prio3)" },
 	{ "version", version_main, "Print the version of spillguard" },
 };
 

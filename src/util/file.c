@@ -94,3 +94,78 @@ cleanup:
 	free(buf);
 	return ret;
 }
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_all(int fd, const uint8_t *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Creates path with exactly data (mode, less the umask), synced before
+ * returning. Without force an existing path is left alone (SG_ERR_EXISTS);
+ * with force the data goes to "path.tmp" first and is renamed over path, so
+ * path holds the old contents or the new, never a mix.
+ */
+int sg_file_write(const char *path, const uint8_t *data, size_t len, unsigned mode, bool force,
+		  char *err, size_t err_len)
+{
+	char tmp[4096], msg[128];
+	int fd = -1, ret = SG_ERR_IO, saved_errno = 0;
+	bool created = false;
+	const char *target = path;
+	if (force) {
+		if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) {
+			set_err(err, err_len, path, "path too long", 0);
+			return SG_ERR_PARAM;
+		}
+		target = tmp;
+		unlink(tmp);
+	}
+	fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
+	if (fd < 0) {
+		saved_errno = errno;
+		if (saved_errno == EEXIST) {
+			set_err(err, err_len, path, "exists already (use --force to replace it)", 0);
+			return SG_ERR_EXISTS;
+		}
+		goto sys_error;
+	}
+	created = true;
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		saved_errno = errno;
+		goto sys_error;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		saved_errno = errno;
+		goto sys_error;
+	}
+	fd = -1;
+	if (force && rename(tmp, path) != 0) {
+		saved_errno = errno;
+		goto sys_error;
+	}
+	return 0;
+sys_error:
+	if (strerror_r(saved_errno, msg, sizeof msg) != 0)
+		snprintf(msg, sizeof msg, "error %d", saved_errno);
+	set_err(err, err_len, path, msg, 0);
+	if (fd >= 0)
+		close(fd);
+	if (created)
+		unlink(target); /* only what this call made */
+	return ret;
+}

@@ -2,7 +2,9 @@
 #ifndef SG_UTIL_FILE_H
 #define SG_UTIL_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Reads the whole of path (a file, pipe or device) into a malloc'd buffer
@@ -16,5 +18,14 @@
  */
 int sg_file_read(char **out, size_t *out_len, const char *path, size_t max,
 		 char *err, size_t err_len);
+
+/*
+ * Creates path holding exactly data (mode less the umask) and syncs it.
+ * Without force an existing path is left alone: SG_ERR_EXISTS, err says to
+ * use --force. With force the file is written beside it and renamed over
+ * it. SG_ERR_IO with "path: <system message>" in err.
+ */
+int sg_file_write(const char *path, const uint8_t *data, size_t len, unsigned mode, bool force,
+		  char *err, size_t err_len);
 
 #endif

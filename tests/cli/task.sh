@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The task commands as an authority uses them: keys from keygen, a task
+# written from their printed public keys, create / show / verify, and the
+# refusals a user would meet. Usage: tests/cli/task.sh path/to/spillguard
+set -euo pipefail
+
+sg=$(realpath "$1")
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir"
+failures=0
+pass() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+# field NAME < keygen JSON: the value of "NAME"
+field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p"; }
+
+"$sg" keygen --role authority --out auth --name city-dept > auth.json
+for i in 1 2; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
+for i in 1 2 3; do "$sg" keygen --role enterprise --out ent$i --name ent$i > ent$i.json; done
+
+agg() {
+	printf '{"operator": "op%s", "endpoint": "tcp://127.0.0.1:71%s", "curve_pk": "%s", "hpke_pk": "%s", "sign_pk": "%s"}' \
+		"$1" "$1" "$(field curve_pk < agg$1.json)" "$(field hpke_pk < agg$1.json)" \
+		"$(field sign_pk < agg$1.json)"
+}
+ent() {
+	printf '{"enterprise": "ent%s", "industry": %s, "sign_pk": "%s"}' "$1" "$2" \
+		"$(field sign_pk < ent$1.json)"
+}
+cat > task.json <<JSON
+{
+  "name": "Machining and textiles, Q4 2026",
+  "categories": [
+    {"name": "process engineering", "max": "655.35", "decimals": 2},
+    {"name": "tooling", "max": 1000, "decimals": 0}
+  ],
+  "industries": [{"id": 1, "name": "machining"}, {"id": 2, "name": "textiles"}],
+  "roster": [$(ent 1 1), $(ent 2 1), $(ent 3 2)],
+  "aggregators": [$(agg 1), $(agg 2)],
+  "min_batch": 2,
+  "opens_at": "2026-12-01T00:00:00Z",
+  "closes_at": "2026-12-31T23:59:59Z"
+}
+JSON
+
+if out=$("$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt) &&
+	[[ $out == "task "* ]]; then pass "create prints the task id"; else fail "create"; fi
+id=$(echo "$out" | sed -n 's/^task \([0-9a-f]\{64\}\)$/\1/p')
+[[ ${#id} == 64 ]] && pass "task id is 64 hex digits" || fail "task id"
+
+show=$("$sg" task show task.sgt)
+grep -q "^task        $id" <<<"$show" && grep -q "process engineering *max 655.35" <<<"$show" &&
+	grep -q "ent3 *industry 2" <<<"$show" && pass "show prints the task back" || fail "show"
+
+v=$("$sg" task verify task.sgt --authority-pk auth/sign.pk) && [[ $v == "ok task $id"* ]] &&
+	pass "verify with the authority's key" || fail "verify"
+
+set +e
+"$sg" task verify task.sgt --authority-pk agg1/sign.pk >/dev/null 2>err.txt; rc=$?
+[[ $rc == 1 ]] && grep -q "another authority" err.txt && pass "verify refuses another authority" ||
+	fail "verify with another key: rc $rc"
+
+cp task.sgt bad.sgt
+printf '\x55' | dd of=bad.sgt bs=1 seek=40 conv=notrunc 2>/dev/null
+"$sg" task verify bad.sgt --authority-pk auth/sign.pk >/dev/null 2>&1
+[[ $? == 1 ]] && pass "a changed byte fails verification" || fail "tampered task accepted"
+
+before=$(sha256sum task.sgt)
+"$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt >/dev/null 2>err.txt
+rc=$?
+[[ $rc == 2 ]] && grep -q "force" err.txt && [[ $(sha256sum task.sgt) == "$before" ]] &&
+	pass "an existing task file is kept without --force" || fail "overwrite: rc $rc"
+
+sed 's/"min_batch": 2/"min_bach": 2/' task.json > typo.json
+"$sg" task create --from typo.json --authority-key auth/sign.sk --out typo.sgt >/dev/null 2>err.txt
+rc=$?
+[[ $rc == 2 ]] && grep -q "typo.json: task: unknown field 'min_bach'" err.txt && [[ ! -e typo.sgt ]] &&
+	pass "a misspelt field is named and nothing is written" || fail "typo: rc $rc $(cat err.txt)"
+
+chmod 0640 auth/sign.sk
+"$sg" task create --from task.json --authority-key auth/sign.sk --out other.sgt >/dev/null 2>err.txt
+rc=$?
+[[ $rc == 2 ]] && grep -q "chmod 600" err.txt && pass "a readable secret key is refused" ||
+	fail "key mode: rc $rc"
+chmod 0600 auth/sign.sk
+
+"$sg" task show >/dev/null 2>&1; [[ $? == 2 ]] && pass "missing argument is a usage error" ||
+	fail "usage"
+"$sg" task show task.sgt extra >/dev/null 2>&1; [[ $? == 2 ]] && pass "stray argument refused" ||
+	fail "stray argument"
+"$sg" task --help | grep -q "task create" && pass "--help" || fail "--help"
+set -e
+
+echo "cli task: $failures failed"
+[[ $failures == 0 ]]
