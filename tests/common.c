@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,4 +212,111 @@ int sg_test_feed_message(const sg_test_honest *h, const uint8_t *b, size_t len,
 	free(vs);
 	sg_prio3_state_free(st);
 	return ret;
+}
+
+/* ---- a small world for protocol tests ---------------------------------- */
+
+#include <sodium.h>
+
+#include "spillguard/hpke.h"
+
+static void world_keys(sg_test_world *w)
+{
+	cr_assert_geq(sodium_init(), 0);
+	crypto_sign_keypair(w->auth_pk, w->auth_sk);
+	for (unsigned j = 0; j < w->nagg; j++) {
+		crypto_sign_keypair(w->agg_sign_pk[j], w->agg_sign_sk[j]);
+		cr_assert_eq(sg_hpke_keygen(w->agg_hpke_pk[j], w->agg_hpke_sk[j]), 0);
+	}
+	for (unsigned i = 0; i < w->nent; i++) {
+		crypto_sign_keypair(w->ent_pk[i], w->ent_sk[i]);
+		snprintf(w->ent_id[i], sizeof w->ent_id[i], "ent-%u", i);
+	}
+}
+
+void sg_test_world_init(sg_test_world *w, unsigned nagg, unsigned nent, unsigned ncat)
+{
+	static char cat_names[64][16];
+	Spillguard__Category cat[64], *cats[64];
+	Spillguard__Industry ind[2], *inds[2] = { &ind[0], &ind[1] };
+	Spillguard__RosterEntry ros[SG_TEST_MAX_ENT], *roster[SG_TEST_MAX_ENT];
+	Spillguard__AggregatorInfo agg[SG_TEST_MAX_AGG], *aggs[SG_TEST_MAX_AGG];
+	Spillguard__VdafParams vdaf = SPILLGUARD__VDAF_PARAMS__INIT;
+	Spillguard__TaskBody body = SPILLGUARD__TASK_BODY__INIT;
+	memset(w, 0, sizeof *w);
+	cr_assert(nagg >= 2 && nagg <= SG_TEST_MAX_AGG && nent <= SG_TEST_MAX_ENT && ncat >= 1 &&
+		  ncat <= 64);
+	w->nagg = nagg;
+	w->nent = nent;
+	w->ncat = ncat;
+	world_keys(w);
+	for (unsigned i = 0; i < ncat; i++) {
+		snprintf(cat_names[i], sizeof cat_names[i], "cat-%u", i);
+		cat[i] = (Spillguard__Category)SPILLGUARD__CATEGORY__INIT;
+		cat[i].name = cat_names[i];
+		cat[i].max_measurement = 65535;
+		cats[i] = &cat[i];
+	}
+	for (unsigned k = 0; k < 2; k++) {
+		ind[k] = (Spillguard__Industry)SPILLGUARD__INDUSTRY__INIT;
+		ind[k].id = k + 1;
+		ind[k].name = k ? "textiles" : "machining";
+	}
+	for (unsigned i = 0; i < nent; i++) {
+		ros[i] = (Spillguard__RosterEntry)SPILLGUARD__ROSTER_ENTRY__INIT;
+		ros[i].enterprise_id = w->ent_id[i];
+		ros[i].industry = 1 + i % 2;
+		ros[i].sign_pk = (ProtobufCBinaryData){ 32, w->ent_pk[i] };
+		roster[i] = &ros[i];
+	}
+	for (unsigned j = 0; j < nagg; j++) {
+		agg[j] = (Spillguard__AggregatorInfo)SPILLGUARD__AGGREGATOR_INFO__INIT;
+		agg[j].operator_name = "operator";
+		agg[j].endpoint = "tcp://127.0.0.1:7100";
+		agg[j].curve_pk = (ProtobufCBinaryData){ 32, w->agg_hpke_pk[j] };
+		agg[j].hpke_pk = (ProtobufCBinaryData){ 32, w->agg_hpke_pk[j] };
+		agg[j].sign_pk = (ProtobufCBinaryData){ 32, w->agg_sign_pk[j] };
+		aggs[j] = &agg[j];
+	}
+	vdaf.algorithm_id = 3;
+	vdaf.field = 128;
+	vdaf.proofs = 1;
+	vdaf.length = ncat;
+	vdaf.max_measurement = 65535;
+	sg_prio3_params pp;
+	sg_prio3_params_standard(&pp, SG_PRIO3_SUMVEC, nagg);
+	pp.length = ncat;
+	pp.max_measurement = 65535;
+	vdaf.chunk_length = sg_prio3_default_chunk_length(&pp);
+	body.version = SG_TASK_VERSION;
+	body.name = "test round";
+	body.n_categories = ncat;
+	body.categories = cats;
+	body.n_industries = 2;
+	body.industries = inds;
+	body.n_roster = nent;
+	body.roster = roster;
+	body.n_aggregators = nagg;
+	body.aggregators = aggs;
+	body.min_batch = 2;
+	body.opens_at = 1000;
+	body.closes_at = 2000;
+	body.vdaf = &vdaf;
+	body.authority_pk = (ProtobufCBinaryData){ 32, w->auth_pk };
+	size_t blen = spillguard__task_body__get_packed_size(&body), tlen;
+	uint8_t *packed = malloc(blen), *signed_task;
+	char err[256] = "";
+	cr_assert_not_null(packed);
+	spillguard__task_body__pack(&body, packed);
+	cr_assert_eq(sg_task_sign(&signed_task, &tlen, packed, blen, w->auth_sk), 0);
+	cr_assert_eq(sg_task_open(&w->task, signed_task, tlen, w->auth_pk, err, sizeof err), 0,
+		     "%s", err);
+	free(packed);
+	free(signed_task);
+}
+
+void sg_test_world_free(sg_test_world *w)
+{
+	sg_task_free(w->task);
+	sodium_memzero(w, sizeof *w);
 }

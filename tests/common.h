@@ -82,3 +82,28 @@ int sg_test_feed_message(const sg_test_honest *h, const uint8_t *b, size_t len,
 			 const char *what);
 
 #endif
+
+/* ---- a small world for protocol tests ---------------------------------- */
+
+#include "core/task.h"
+
+#define SG_TEST_MAX_AGG 5
+#define SG_TEST_MAX_ENT 64
+
+/* A signed, opened task with real keys for everyone: `ncat` categories
+ * (bound 65535, 0 decimals), two industries (ids 1 and 2, enterprises
+ * alternating), `nagg` aggregators, `nent` enterprises named "ent-<i>",
+ * window [1000, 2000], min_batch 2. */
+typedef struct sg_test_world {
+	sg_task *task;
+	unsigned nagg, nent, ncat;
+	uint8_t auth_pk[32], auth_sk[64];
+	uint8_t agg_sign_pk[SG_TEST_MAX_AGG][32], agg_sign_sk[SG_TEST_MAX_AGG][64];
+	uint8_t agg_hpke_pk[SG_TEST_MAX_AGG][32], agg_hpke_sk[SG_TEST_MAX_AGG][32];
+	uint8_t ent_pk[SG_TEST_MAX_ENT][32], ent_sk[SG_TEST_MAX_ENT][64];
+	char ent_id[SG_TEST_MAX_ENT][16];
+} sg_test_world;
+
+/* Fails the test on any error. Free with sg_test_world_free. */
+void sg_test_world_init(sg_test_world *w, unsigned nagg, unsigned nent, unsigned ncat);
+void sg_test_world_free(sg_test_world *w);

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "protocol/report.h"
+#include "spillguard/err.h"
+#include "spillguard/hpke.h"
+
+#define SHARE_INFO "spillguard share v1"
+#define AAD_LABEL "spillguard report v1"
+#define DIGEST_BYTES 32
+#define MAX_AAD (sizeof AAD_LABEL + 32 + SG_REPORT_ID_BYTES + 4 + 8 + 256)
+
+const char *sg_reject_message(enum sg_reject r)
+{
+	static const char *const msg[SG_REJECT_COUNT] = {
+		[SG_REJECT_NONE] = "accepted",
+		[SG_REJECT_TASK_UNKNOWN] = "the aggregator does not serve this task",
+		[SG_REJECT_OUTSIDE_WINDOW] = "the task is not open for submissions now",
+		[SG_REJECT_NOT_IN_ROSTER] = "the enterprise is not in the task's roster",
+		[SG_REJECT_WRONG_INDUSTRY] = "the enterprise is registered under another industry",
+		[SG_REJECT_BAD_SIGNATURE] = "the report is not signed by the enterprise's key",
+		[SG_REJECT_MALFORMED] = "the report is malformed (sizes or counts do not match the task)",
+		[SG_REJECT_REPLAYED] = "a different report with this id was already received",
+		[SG_REJECT_DUPLICATE] = "the enterprise has already submitted a report for this task",
+		[SG_REJECT_UNDECRYPTABLE] = "this aggregator's share does not decrypt",
+		[SG_REJECT_INVALID] = "the report's validity proof does not verify",
+		[SG_REJECT_SHARE_MISMATCH] = "the sealed share is not the one the enterprise signed",
+	};
+	return (unsigned)r < SG_REJECT_COUNT && msg[r] ? msg[r] : "refused";
+}
+
+int sg_task_prio3(sg_prio3 **out, const sg_task *t)
+{
+	const Spillguard__VdafParams *v = t->body->vdaf;
+	sg_prio3_params pp;
+	sg_prio3_params_standard(&pp, SG_PRIO3_SUMVEC, (unsigned)t->body->n_aggregators);
+	pp.field = v->field == 64 ? SG_PRIO3_FIELD64 : SG_PRIO3_FIELD128;
+	pp.proofs = v->proofs;
+	pp.length = v->length;
+	pp.max_measurement = v->max_measurement;
+	pp.chunk_length = v->chunk_length;
+	return sg_prio3_new(out, &pp);
+}
+
+static void put_be(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static size_t share_info(uint8_t out[64], const uint8_t task_id[32], unsigned agg)
+{
+	size_t n = sizeof SHARE_INFO - 1;
+	memcpy(out, SHARE_INFO, n);
+	memcpy(out + n, task_id, 32);
+	out[n + 32] = (uint8_t)agg;
+	return n + 33;
+}
+
+/* The report's public metadata in a fixed layout (not protobuf's, whose
+ * encoding a re-encoder could change). */
+static size_t report_aad(uint8_t out[MAX_AAD], const Spillguard__ReportMetadata *m)
+{
+	size_t n = sizeof AAD_LABEL - 1, id_len = strlen(m->enterprise_id);
+	memcpy(out, AAD_LABEL, n);
+	memcpy(out + n, m->task_id.data, 32);
+	memcpy(out + n + 32, m->report_id.data, SG_REPORT_ID_BYTES);
+	n += 32 + SG_REPORT_ID_BYTES;
+	put_be(out + n, m->industry, 4);
+	put_be(out + n + 4, m->time, 8);
+	n += 12;
+	memcpy(out + n, m->enterprise_id, id_len);
+	return n + id_len;
+}
+
+static void share_digest(uint8_t out[DIGEST_BYTES], const uint8_t *enc, size_t enc_len,
+			 const uint8_t *ct, size_t ct_len)
+{
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, enc, enc_len);
+	crypto_hash_sha256_update(&st, ct, ct_len);
+	crypto_hash_sha256_final(&st, out);
+}
+
+/* Ed25519 over SG_REPORT_SIG_CONTEXT || body. */
+static uint8_t *sig_message(const uint8_t *body, size_t body_len, size_t *len)
+{
+	size_t ctx = sizeof SG_REPORT_SIG_CONTEXT - 1;
+	uint8_t *m = malloc(ctx + body_len + 1);
+	if (m != NULL) {
+		memcpy(m, SG_REPORT_SIG_CONTEXT, ctx);
+		memcpy(m + ctx, body, body_len);
+		*len = ctx + body_len;
+	}
+	return m;
+}
+
+/* Everything sg_report_build allocates, released together. */
+typedef struct build {
+	sg_prio3 *p;
+	uint8_t *pub, *in[256], *ct[256], (*enc)[SG_HPKE_ENC_BYTES], (*digest)[DIGEST_BYTES];
+	Spillguard__SealedShare *sealed, **sealed_ptrs;
+	ProtobufCBinaryData *digests;
+	uint8_t *body, *msg;
+	unsigned n;
+} build;
+
+static void build_free(build *b)
+{
+	for (unsigned j = 0; j < b->n; j++) {
+		if (b->in[j] != NULL)
+			sodium_memzero(b->in[j], sg_prio3_input_share_bytes(b->p, j));
+		free(b->in[j]);
+		free(b->ct[j]);
+	}
+	free(b->pub);
+	free(b->enc);
+	free(b->digest);
+	free(b->sealed);
+	free(b->sealed_ptrs);
+	free(b->digests);
+	free(b->body);
+	free(b->msg);
+	sg_prio3_free(b->p);
+}
+
+static int check_inputs(const sg_task *t, long *ros, const char *enterprise_id,
+			const uint8_t sign_sk[64], const uint64_t *eek, size_t n)
+{
+	*ros = sg_task_roster_find(t, enterprise_id);
+	if (*ros < 0 || sodium_memcmp(t->body->roster[*ros]->sign_pk.data, sign_sk + 32, 32) != 0)
+		return SG_ERR_PARAM;
+	if (n != t->body->n_categories)
+		return SG_ERR_MEASUREMENT;
+	for (size_t i = 0; i < n; i++)
+		if (eek[i] > t->body->categories[i]->max_measurement)
+			return SG_ERR_MEASUREMENT;
+	return 0;
+}
+
+static int alloc_build(build *b)
+{
+	b->pub = malloc(sg_prio3_public_share_bytes(b->p) + 1);
+	b->enc = calloc(b->n, sizeof *b->enc);
+	b->digest = calloc(b->n, sizeof *b->digest);
+	b->sealed = calloc(b->n, sizeof *b->sealed);
+	b->sealed_ptrs = calloc(b->n, sizeof *b->sealed_ptrs);
+	b->digests = calloc(b->n, sizeof *b->digests);
+	if (!b->pub || !b->enc || !b->digest || !b->sealed || !b->sealed_ptrs || !b->digests)
+		return SG_ERR_NOMEM;
+	for (unsigned j = 0; j < b->n; j++) {
+		b->in[j] = malloc(sg_prio3_input_share_bytes(b->p, j));
+		b->ct[j] = malloc(sg_prio3_input_share_bytes(b->p, j) + SG_HPKE_TAG_BYTES);
+		if (!b->in[j] || !b->ct[j])
+			return SG_ERR_NOMEM;
+	}
+	return 0;
+}
+
+/* Seals input share j to aggregator j and records its digest. */
+static int seal_all(build *b, const sg_task *t, const Spillguard__ReportMetadata *meta)
+{
+	uint8_t info[64], aad[MAX_AAD];
+	size_t aad_len = report_aad(aad, meta);
+	for (unsigned j = 0; j < b->n; j++) {
+		size_t len = sg_prio3_input_share_bytes(b->p, j), info_len = share_info(info, t->id, j);
+		int ret = sg_hpke_seal(b->enc[j], b->ct[j], t->body->aggregators[j]->hpke_pk.data,
+				       info, info_len, aad, aad_len, b->in[j], len);
+		if (ret != 0)
+			return ret;
+		share_digest(b->digest[j], b->enc[j], SG_HPKE_ENC_BYTES, b->ct[j],
+			     len + SG_HPKE_TAG_BYTES);
+		b->sealed[j] = (Spillguard__SealedShare)SPILLGUARD__SEALED_SHARE__INIT;
+		b->sealed[j].enc = (ProtobufCBinaryData){ SG_HPKE_ENC_BYTES, b->enc[j] };
+		b->sealed[j].ciphertext = (ProtobufCBinaryData){ len + SG_HPKE_TAG_BYTES, b->ct[j] };
+		b->sealed_ptrs[j] = &b->sealed[j];
+		b->digests[j] = (ProtobufCBinaryData){ DIGEST_BYTES, b->digest[j] };
+	}
+	return 0;
+}
+
+static int sign_and_pack(uint8_t **out, size_t *out_len, build *b,
+			 Spillguard__ReportMetadata *meta, const uint8_t sign_sk[64])
+{
+	uint8_t sig[crypto_sign_BYTES];
+	size_t mlen = 0;
+	Spillguard__ReportBody body = SPILLGUARD__REPORT_BODY__INIT;
+	body.version = SG_REPORT_VERSION;
+	body.metadata = meta;
+	body.public_share = (ProtobufCBinaryData){ sg_prio3_public_share_bytes(b->p), b->pub };
+	body.n_share_digests = b->n;
+	body.share_digests = b->digests;
+	size_t body_len = spillguard__report_body__get_packed_size(&body);
+	if ((b->body = malloc(body_len + 1)) == NULL)
+		return SG_ERR_NOMEM;
+	spillguard__report_body__pack(&body, b->body);
+	if ((b->msg = sig_message(b->body, body_len, &mlen)) == NULL)
+		return SG_ERR_NOMEM;
+	crypto_sign_detached(sig, NULL, b->msg, mlen, sign_sk);
+	Spillguard__Report rep = SPILLGUARD__REPORT__INIT;
+	rep.version = SG_REPORT_VERSION;
+	rep.body = (ProtobufCBinaryData){ body_len, b->body };
+	rep.signature = (ProtobufCBinaryData){ sizeof sig, sig };
+	rep.n_shares = b->n;
+	rep.shares = b->sealed_ptrs;
+	size_t n = spillguard__report__get_packed_size(&rep);
+	if ((*out = malloc(n + 1)) == NULL)
+		return SG_ERR_NOMEM;
+	*out_len = spillguard__report__pack(&rep, *out);
+	return 0;
+}
+
+int sg_report_build(uint8_t **out, size_t *out_len, uint8_t report_id[SG_REPORT_ID_BYTES],
+		    const sg_task *t, const char *enterprise_id, const uint8_t sign_sk[64],
+		    const uint64_t *eek, size_t n, uint64_t now)
+{
+	build b = { .n = (unsigned)t->body->n_aggregators };
+	long ros;
+	*out = NULL;
+	*out_len = 0;
+	int ret = check_inputs(t, &ros, enterprise_id, sign_sk, eek, n);
+	if (ret == 0)
+		ret = sg_task_prio3(&b.p, t);
+	if (ret == 0)
+		ret = alloc_build(&b);
+	if (ret != 0)
+		goto cleanup;
+	randombytes_buf(report_id, SG_REPORT_ID_BYTES);
+	ret = sg_prio3_shard_random(b.p, b.pub, b.in, t->id, sizeof t->id, eek, n, report_id);
+	if (ret != 0)
+		goto cleanup;
+	Spillguard__ReportMetadata meta = SPILLGUARD__REPORT_METADATA__INIT;
+	meta.task_id = (ProtobufCBinaryData){ sizeof t->id, (uint8_t *)t->id };
+	meta.report_id = (ProtobufCBinaryData){ SG_REPORT_ID_BYTES, report_id };
+	meta.enterprise_id = (char *)enterprise_id;
+	meta.industry = t->body->roster[ros]->industry;
+	meta.time = now;
+	ret = seal_all(&b, t, &meta);
+	if (ret == 0)
+		ret = sign_and_pack(out, out_len, &b, &meta, sign_sk);
+cleanup:
+	build_free(&b);
+	return ret;
+}
+
+void sg_report_view_free(sg_report_view *view)
+{
+	if (view == NULL)
+		return;
+	sg_wire_release(view->body ? &view->body->base : NULL, view->budget);
+	memset(view, 0, sizeof *view);
+}
+
+/* Sizes the task fixes, and that the share offered is the one signed. */
+static enum sg_reject check_sizes(const Spillguard__ReportBody *b, const sg_task *t,
+				  const sg_prio3 *p, unsigned agg, const uint8_t *enc,
+				  size_t enc_len, const uint8_t *ct, size_t ct_len)
+{
+	uint8_t digest[DIGEST_BYTES];
+	if (b->public_share.len != sg_prio3_public_share_bytes(p) ||
+	    b->n_share_digests != t->body->n_aggregators || enc_len != SG_HPKE_ENC_BYTES ||
+	    ct_len != sg_prio3_input_share_bytes(p, agg) + SG_HPKE_TAG_BYTES)
+		return SG_REJECT_MALFORMED;
+	for (size_t j = 0; j < b->n_share_digests; j++)
+		if (b->share_digests[j].len != DIGEST_BYTES)
+			return SG_REJECT_MALFORMED;
+	share_digest(digest, enc, enc_len, ct, ct_len);
+	if (sodium_memcmp(digest, b->share_digests[agg].data, DIGEST_BYTES) != 0)
+		return SG_REJECT_SHARE_MISMATCH;
+	return SG_REJECT_NONE;
+}
+
+static enum sg_reject check_signed(sg_report_view *v, const sg_task *t, const uint8_t *body,
+				   size_t body_len, const uint8_t *sig, size_t sig_len,
+				   uint64_t now)
+{
+	const Spillguard__ReportMetadata *m = v->meta;
+	size_t mlen = 0;
+	if (m->task_id.len != SG_TASK_ID_BYTES ||
+	    sodium_memcmp(m->task_id.data, t->id, SG_TASK_ID_BYTES) != 0)
+		return SG_REJECT_TASK_UNKNOWN;
+	if (now < t->body->opens_at || now > t->body->closes_at)
+		return SG_REJECT_OUTSIDE_WINDOW;
+	long ros = sg_task_roster_find(t, m->enterprise_id);
+	if (ros < 0)
+		return SG_REJECT_NOT_IN_ROSTER;
+	if (t->body->roster[ros]->industry != m->industry)
+		return SG_REJECT_WRONG_INDUSTRY;
+	v->roster_index = (size_t)ros;
+	uint8_t *msg = sig_message(body, body_len, &mlen);
+	if (msg == NULL)
+		return SG_REJECT_MALFORMED;
+	bool ok = sig_len == crypto_sign_BYTES &&
+		  crypto_sign_verify_detached(sig, msg, mlen, t->body->roster[ros]->sign_pk.data) == 0;
+	free(msg);
+	if (!ok)
+		return SG_REJECT_BAD_SIGNATURE;
+	if (m->report_id.len != SG_REPORT_ID_BYTES || strlen(m->enterprise_id) > 256)
+		return SG_REJECT_MALFORMED;
+	return SG_REJECT_NONE;
+}
+
+enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
+			       unsigned agg, const uint8_t *body, size_t body_len,
+			       const uint8_t *sig, size_t sig_len, const uint8_t *enc,
+			       size_t enc_len, const uint8_t *ct, size_t ct_len, uint64_t now)
+{
+	ProtobufCMessage *m;
+	enum sg_reject r = SG_REJECT_MALFORMED;
+	memset(view, 0, sizeof *view);
+	if (agg >= t->body->n_aggregators ||
+	    sg_wire_unpack(&m, &view->budget, &spillguard__report_body__descriptor, body,
+			   body_len) != 0)
+		return SG_REJECT_MALFORMED;
+	view->body = (Spillguard__ReportBody *)m;
+	view->meta = view->body->metadata;
+	if (view->body->version == SG_REPORT_VERSION && view->meta != NULL)
+		r = check_signed(view, t, body, body_len, sig, sig_len, now);
+	if (r == SG_REJECT_NONE)
+		r = check_sizes(view->body, t, p, agg, enc, enc_len, ct, ct_len);
+	if (r != SG_REJECT_NONE)
+		sg_report_view_free(view);
+	return r;
+}
+
+enum sg_reject sg_report_open_share(uint8_t *input_share, const sg_report_view *view,
+				    const sg_task *t, const sg_prio3 *p, unsigned agg,
+				    const uint8_t hpke_sk[32], const uint8_t *enc, size_t enc_len,
+				    const uint8_t *ct, size_t ct_len)
+{
+	uint8_t info[64], aad[MAX_AAD];
+	size_t len = sg_prio3_input_share_bytes(p, agg);
+	if (enc_len != SG_HPKE_ENC_BYTES || ct_len != len + SG_HPKE_TAG_BYTES)
+		return SG_REJECT_UNDECRYPTABLE;
+	size_t info_len = share_info(info, t->id, agg), aad_len = report_aad(aad, view->meta);
+	if (sg_hpke_open(input_share, enc, hpke_sk, info, info_len, aad, aad_len, ct, ct_len) != 0)
+		return SG_REJECT_UNDECRYPTABLE;
+	return SG_REJECT_NONE;
+}
