@@ -5,16 +5,9 @@
  * XORed onto a genuine report's body. Never a crash; nothing the fuzzer
  * makes passes the signature check.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stdbool.h>
 
-#include <sodium.h>
-
-#include "core/task.h"
-#include "edge/task_json.h"
-#include "protocol/report.h"
-#include "util/z85.h"
+#include "task_fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,54 +16,22 @@ static sg_task *task;
 static sg_prio3 *prio3;
 static Spillguard__Report *genuine;
 
-static void b64(char *out, const uint8_t *k)
-{
-	sodium_bin2base64(out, 64, k, 32, sodium_base64_VARIANT_ORIGINAL);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	uint8_t apk[32], ask[64], epk[32], esk[64], k[4][32];
-	char e[64], h[2][64], s[2][64], c[2][48], json[2048], err[256];
-	if (sodium_init() < 0)
-		abort();
-	crypto_sign_keypair(apk, ask);
-	crypto_sign_keypair(epk, esk);
-	b64(e, epk);
-	for (int j = 0; j < 2; j++) {
-		randombytes_buf(k[2 * j], 32);
-		crypto_scalarmult_base(k[2 * j + 1], k[2 * j]);
-		b64(h[j], k[2 * j + 1]);
-		b64(s[j], k[2 * j + 1]);
-		sg_z85_encode(c[j], k[2 * j + 1], 32);
-	}
-	snprintf(json, sizeof json,
-		 "{\"name\": \"fuzz\", \"categories\": [{\"name\": \"a\", \"max\": 255, \"decimals\": 0},"
-		 "{\"name\": \"b\", \"max\": 255, \"decimals\": 0}],"
-		 "\"industries\": [{\"id\": 1, \"name\": \"i\"}],"
-		 "\"roster\": [{\"enterprise\": \"e\", \"industry\": 1, \"sign_pk\": \"%s\"}],"
-		 "\"aggregators\": [{\"operator\": \"o\", \"endpoint\": \"tcp://127.0.0.1:1\", \"curve_pk\": \"%s\", \"hpke_pk\": \"%s\", \"sign_pk\": \"%s\"},"
-		 "{\"operator\": \"o\", \"endpoint\": \"tcp://127.0.0.1:2\", \"curve_pk\": \"%s\", \"hpke_pk\": \"%s\", \"sign_pk\": \"%s\"}],"
-		 "\"min_batch\": 2, \"opens_at\": 1000, \"closes_at\": 2000}",
-		 e, c[0], h[0], s[0], c[1], h[1], s[1]);
-	uint8_t *body, *signed_task, *rep, id[16];
-	size_t blen, tlen, rlen;
+	fuzz_task f;
+	uint8_t *rep, id[16];
+	size_t rlen;
 	uint64_t eek[2] = { 7, 9 };
-	if (sg_task_json_to_body(&body, &blen, json, strlen(json), apk, err, sizeof err) != 0 ||
-	    sg_task_sign(&signed_task, &tlen, body, blen, ask) != 0 ||
-	    sg_task_open(&task, signed_task, tlen, apk, err, sizeof err) != 0 ||
-	    sg_task_prio3(&prio3, task) != 0 ||
-	    sg_report_build(&rep, &rlen, id, task, "e", esk, eek, 2, 1500) != 0) {
-		fprintf(stderr, "fuzz_report_check: setup failed: %s\n", err);
+	fuzz_task_init(&f);
+	task = f.task;
+	prio3 = f.prio3;
+	if (sg_report_build(&rep, &rlen, id, task, "e", f.ent_sk, eek, 2, 1500) != 0)
 		abort();
-	}
 	genuine = spillguard__report__unpack(NULL, rlen, rep);
 	if (genuine == NULL)
 		abort();
-	free(body);
-	free(signed_task);
 	free(rep);
 	return 0;
 }

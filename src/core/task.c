@@ -189,7 +189,8 @@ static uint8_t *signed_message(const uint8_t *body, size_t body_len, size_t *len
 	if (m == NULL)
 		return NULL;
 	memcpy(m, SG_TASK_SIG_CONTEXT, ctx);
-	memcpy(m + ctx, body, body_len);
+	if (body_len > 0) /* an empty field may have no buffer */
+		memcpy(m + ctx, body, body_len);
 	*len = ctx + body_len;
 	return m;
 }

@@ -93,7 +93,8 @@ static uint8_t *sig_message(const uint8_t *body, size_t body_len, size_t *len)
 	uint8_t *m = malloc(ctx + body_len + 1);
 	if (m != NULL) {
 		memcpy(m, SG_REPORT_SIG_CONTEXT, ctx);
-		memcpy(m + ctx, body, body_len);
+		if (body_len > 0) /* an empty field may have no buffer */
+			memcpy(m + ctx, body, body_len);
 		*len = ctx + body_len;
 	}
 	return m;

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer target for the enterprise's reading of the leader's reply: any
+ * bytes, never a crash, and no receipt accepted without the leader's
+ * signature (which the fuzzer cannot make). */
+#include "protocol/upload.h"
+#include "task_fuzz.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static fuzz_task f;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_task_init(&f);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t id[16] = { 1 };
+	uint8_t *receipt;
+	size_t len;
+	enum sg_reject rej;
+	char msg[200];
+	int ret = sg_node_read_reply(&receipt, &len, &rej, f.task, id, data, size, msg, sizeof msg);
+	if (ret == 0 || receipt != NULL || (unsigned)rej >= SG_REJECT_COUNT)
+		__builtin_trap();
+	return 0;
+}

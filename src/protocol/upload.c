@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "protocol/upload.h"
+#include "spillguard/err.h"
+#include "wire/codec.h"
+
+static uint8_t *with_context(const char *ctx, const uint8_t *body, size_t len, size_t *out_len)
+{
+	size_t n = strlen(ctx);
+	uint8_t *m = malloc(n + len + 1);
+	if (m != NULL) {
+		memcpy(m, ctx, n);
+		if (len > 0) /* an empty field may have no buffer */
+			memcpy(m + n, body, len);
+		*out_len = n + len;
+	}
+	return m;
+}
+
+static int pack_envelope(uint8_t **out, size_t *out_len, Spillguard__Envelope *env)
+{
+	return sg_wire_encode(out, out_len, env);
+}
+
+static int error_reply(uint8_t **out, size_t *out_len, enum sg_reject r)
+{
+	Spillguard__Error e = SPILLGUARD__ERROR__INIT;
+	Spillguard__Envelope env = SPILLGUARD__ENVELOPE__INIT;
+	e.version = SG_WIRE_VERSION;
+	e.code = (uint32_t)r;
+	e.message = (char *)sg_reject_message(r);
+	env.msg_case = SPILLGUARD__ENVELOPE__MSG_ERROR;
+	env.error = &e;
+	return pack_envelope(out, out_len, &env);
+}
+
+/* A signed receipt for the checked report, as a packed Envelope. */
+static int receipt_reply(uint8_t **out, size_t *out_len, const sg_leader *l,
+			 const sg_report_view *v, const uint8_t digest[32], uint64_t now)
+{
+	Spillguard__ReceiptBody rb = SPILLGUARD__RECEIPT_BODY__INIT;
+	Spillguard__Receipt rc = SPILLGUARD__RECEIPT__INIT;
+	Spillguard__Envelope env = SPILLGUARD__ENVELOPE__INIT;
+	uint8_t sig[crypto_sign_BYTES], *body = NULL, *msg = NULL;
+	size_t mlen = 0;
+	int ret = SG_ERR_NOMEM;
+	rb.version = SG_WIRE_VERSION;
+	rb.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, (uint8_t *)l->task->id };
+	rb.report_id = v->meta->report_id;
+	rb.enterprise_id = v->meta->enterprise_id;
+	rb.received_at = now;
+	rb.report_digest = (ProtobufCBinaryData){ 32, (uint8_t *)digest };
+	size_t blen = spillguard__receipt_body__get_packed_size(&rb);
+	if ((body = malloc(blen + 1)) == NULL)
+		goto cleanup;
+	spillguard__receipt_body__pack(&rb, body);
+	if ((msg = with_context(SG_RECEIPT_SIG_CONTEXT, body, blen, &mlen)) == NULL)
+		goto cleanup;
+	crypto_sign_detached(sig, NULL, msg, mlen, l->sign_sk);
+	rc.body = (ProtobufCBinaryData){ blen, body };
+	rc.signature = (ProtobufCBinaryData){ sizeof sig, sig };
+	env.msg_case = SPILLGUARD__ENVELOPE__MSG_RECEIPT;
+	env.receipt = &rc;
+	ret = pack_envelope(out, out_len, &env);
+cleanup:
+	free(body);
+	free(msg);
+	return ret;
+}
+
+/* Decodes and checks the report for the leader (aggregator 0); opening
+ * the leader's share is the last check. */
+static enum sg_reject check(const sg_leader *l, sg_report_view *v, Spillguard__Report **rep,
+			    sg_wire_budget **budget, const uint8_t *report, size_t len, uint64_t now)
+{
+	ProtobufCMessage *m;
+	*rep = NULL;
+	if (sg_wire_unpack(&m, budget, &spillguard__report__descriptor, report, len) != 0)
+		return SG_REJECT_MALFORMED;
+	*rep = (Spillguard__Report *)m;
+	if ((*rep)->version != SG_REPORT_VERSION ||
+	    (*rep)->n_shares != l->task->body->n_aggregators)
+		return SG_REJECT_MALFORMED;
+	const Spillguard__SealedShare *own = (*rep)->shares[0];
+	enum sg_reject r = sg_report_check(v, l->task, l->prio3, 0, (*rep)->body.data,
+					   (*rep)->body.len, (*rep)->signature.data,
+					   (*rep)->signature.len, own->enc.data, own->enc.len,
+					   own->ciphertext.data, own->ciphertext.len, now);
+	if (r != SG_REJECT_NONE)
+		return r;
+	size_t in_len = sg_prio3_input_share_bytes(l->prio3, 0);
+	uint8_t *in = sodium_malloc(in_len);
+	if (in == NULL)
+		return SG_REJECT_UNDECRYPTABLE;
+	r = sg_report_open_share(in, v, l->task, l->prio3, 0, l->hpke_sk, own->enc.data,
+				 own->enc.len, own->ciphertext.data, own->ciphertext.len);
+	sodium_free(in); /* only the check: aggregation opens it again */
+	return r;
+}
+
+int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len, enum sg_reject *reject,
+		     const uint8_t *report, size_t report_len, uint64_t now)
+{
+	sg_report_view v = { 0 };
+	Spillguard__Report *rep = NULL;
+	sg_wire_budget *budget = NULL;
+	uint8_t digest[32], *receipt = NULL, *stored = NULL;
+	size_t receipt_len = 0, stored_len = 0;
+	enum sg_store_put outcome = SG_STORE_NEW;
+	int ret = 0;
+	*reply = NULL;
+	*reply_len = 0;
+	*reject = check(l, &v, &rep, &budget, report, report_len, now);
+	if (*reject != SG_REJECT_NONE)
+		goto respond;
+	crypto_hash_sha256(digest, rep->body.data, rep->body.len);
+	ret = receipt_reply(&receipt, &receipt_len, l, &v, digest, now);
+	if (ret == 0)
+		ret = sg_store_put_report(l->store, &outcome, &stored, &stored_len,
+					  v.meta->report_id.data, v.meta->enterprise_id,
+					  v.meta->industry, now, digest, report, report_len, receipt,
+					  receipt_len);
+	if (ret != 0)
+		goto cleanup;
+	if (outcome == SG_STORE_REPLAYED)
+		*reject = SG_REJECT_REPLAYED;
+	else if (outcome == SG_STORE_DUPLICATE)
+		*reject = SG_REJECT_DUPLICATE;
+respond:
+	if (*reject != SG_REJECT_NONE) {
+		ret = error_reply(reply, reply_len, *reject);
+	} else if (outcome == SG_STORE_SAME) { /* the receipt given the first time */
+		*reply = stored;
+		*reply_len = stored_len;
+		stored = NULL;
+	} else {
+		*reply = receipt;
+		*reply_len = receipt_len;
+		receipt = NULL;
+	}
+cleanup:
+	free(receipt);
+	free(stored);
+	sg_report_view_free(&v);
+	sg_wire_release(rep ? &rep->base : NULL, budget);
+	return ret;
+}
+
+/* The receipt must be for this task and report, signed by the leader. */
+static int check_receipt(const Spillguard__Receipt *rc, const sg_task *t,
+			 const uint8_t *report_id, char *msg, size_t msg_len)
+{
+	ProtobufCMessage *m;
+	sg_wire_budget *b;
+	size_t mlen = 0;
+	int ret = SG_ERR_VERIFY;
+	uint8_t *signed_msg = with_context(SG_RECEIPT_SIG_CONTEXT, rc->body.data, rc->body.len, &mlen);
+	if (signed_msg == NULL)
+		return SG_ERR_NOMEM;
+	bool sig_ok = rc->signature.len == crypto_sign_BYTES &&
+		      crypto_sign_verify_detached(rc->signature.data, signed_msg, mlen,
+						  t->body->aggregators[0]->sign_pk.data) == 0;
+	free(signed_msg);
+	if (!sig_ok) {
+		snprintf(msg, msg_len, "the receipt is not signed by the task's leader");
+		return SG_ERR_VERIFY;
+	}
+	if (sg_wire_unpack(&m, &b, &spillguard__receipt_body__descriptor, rc->body.data,
+			   rc->body.len) != 0) {
+		snprintf(msg, msg_len, "the receipt is malformed");
+		return SG_ERR_VERIFY;
+	}
+	const Spillguard__ReceiptBody *rb = (const Spillguard__ReceiptBody *)m;
+	if (rb->task_id.len == SG_TASK_ID_BYTES && memcmp(rb->task_id.data, t->id, SG_TASK_ID_BYTES) == 0 &&
+	    rb->report_id.len == SG_REPORT_ID_BYTES &&
+	    memcmp(rb->report_id.data, report_id, SG_REPORT_ID_BYTES) == 0)
+		ret = 0;
+	else
+		snprintf(msg, msg_len, "the receipt is for another report");
+	sg_wire_release(m, b);
+	return ret;
+}
+
+int sg_node_read_reply(uint8_t **receipt, size_t *receipt_len, enum sg_reject *reject,
+		       const sg_task *t, const uint8_t report_id[SG_REPORT_ID_BYTES],
+		       const uint8_t *reply, size_t reply_len, char *msg, size_t msg_len)
+{
+	sg_wire_msg w;
+	int ret = SG_ERR_VERIFY;
+	*receipt = NULL;
+	*receipt_len = 0;
+	*reject = SG_REJECT_NONE;
+	if (sg_wire_decode(&w, reply, reply_len) != 0) {
+		snprintf(msg, msg_len, "the leader's reply is malformed");
+		return SG_ERR_VERIFY;
+	}
+	if (w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_ERROR) {
+		*reject = w.env->error->code < SG_REJECT_COUNT ? (enum sg_reject)w.env->error->code
+							       : SG_REJECT_MALFORMED;
+		snprintf(msg, msg_len, "refused: %s", sg_reject_message(*reject));
+	} else if (w.env->msg_case != SPILLGUARD__ENVELOPE__MSG_RECEIPT) {
+		snprintf(msg, msg_len, "the leader's reply is neither a receipt nor an error");
+	} else if ((ret = check_receipt(w.env->receipt, t, report_id, msg, msg_len)) == 0) {
+		size_t n = spillguard__receipt__get_packed_size(w.env->receipt);
+		*receipt = malloc(n + 1);
+		ret = *receipt ? 0 : SG_ERR_NOMEM;
+		if (ret == 0)
+			*receipt_len = spillguard__receipt__pack(w.env->receipt, *receipt);
+	}
+	sg_wire_msg_free(&w);
+	return ret;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SG_PROTOCOL_UPLOAD_H
+#define SG_PROTOCOL_UPLOAD_H
+
+/*
+ * The upload exchange without sockets (DESIGN.md §5): the leader takes a
+ * Report's bytes and returns the reply's bytes - a signed Receipt once the
+ * report is durable in its store, or an Error with the refusal's code - and
+ * the enterprise checks that reply.
+ *
+ * A receipt's body is a ReceiptBody (task, report id, enterprise, time of
+ * receipt, SHA-256 of the report's signed body) signed by the leader over
+ * "spillguard receipt v1" || body.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/task.h"
+#include "edge/store.h"
+#include "protocol/report.h"
+
+#define SG_RECEIPT_SIG_CONTEXT "spillguard receipt v1"
+
+typedef struct sg_leader {
+	const sg_task *task;
+	const sg_prio3 *prio3;
+	sg_store *store;
+	const uint8_t *hpke_sk; /* 32 bytes */
+	const uint8_t *sign_sk; /* 64 bytes */
+} sg_leader;
+
+/*
+ * Handles one upload: *reply is a packed Envelope (malloc'd) holding the
+ * Receipt or an Error; *reject says which (SG_REJECT_NONE for a receipt).
+ * Returns 0, or a negative sg_err when the store or memory failed (then no
+ * reply: the node retries).
+ */
+SG_MUST_CHECK int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len,
+				   enum sg_reject *reject, const uint8_t *report, size_t report_len,
+				   uint64_t now);
+
+/*
+ * The enterprise's reading of the reply: 0 and the receipt's bytes in
+ * *receipt (malloc'd) when it is a receipt for this report signed by the
+ * task's leader; otherwise SG_ERR_VERIFY with *reject set from an Error
+ * reply (or SG_REJECT_NONE when the reply itself was bad) and a message.
+ */
+SG_MUST_CHECK int sg_node_read_reply(uint8_t **receipt, size_t *receipt_len,
+				     enum sg_reject *reject, const sg_task *t,
+				     const uint8_t report_id[SG_REPORT_ID_BYTES],
+				     const uint8_t *reply, size_t reply_len, char *msg,
+				     size_t msg_len);
+
+#endif

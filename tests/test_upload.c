@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The upload exchange: the leader's checks, durable store and signed
+ * receipt, and the enterprise's reading of the reply. */
+#define _DEFAULT_SOURCE /* mkdtemp */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <sodium.h>
+
+#include "common.h"
+#include "protocol/upload.h"
+#include "spillguard/err.h"
+
+typedef struct rig {
+	sg_test_world w;
+	sg_prio3 *p;
+	sg_store *store;
+	sg_leader leader;
+	char dir[64], path[128];
+} rig;
+
+static void rig_init(rig *r)
+{
+	char err[256];
+	sg_test_world_init(&r->w, 2, 4, 4);
+	cr_assert_eq(sg_task_prio3(&r->p, r->w.task), 0);
+	snprintf(r->dir, sizeof r->dir, "/tmp/sg-upload-XXXXXX");
+	cr_assert_not_null(mkdtemp(r->dir));
+	snprintf(r->path, sizeof r->path, "%s/leader.db", r->dir);
+	cr_assert_eq(sg_store_open(&r->store, r->path, r->w.task->id, err, sizeof err), 0, "%s", err);
+	r->leader = (sg_leader){ r->w.task, r->p, r->store, r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0] };
+}
+
+static void rig_free(rig *r)
+{
+	char cmd[128];
+	sg_store_close(r->store);
+	sg_prio3_free(r->p);
+	sg_test_world_free(&r->w);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", r->dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static uint8_t *report_of(rig *r, unsigned ent, size_t *len, uint8_t id[16])
+{
+	uint64_t eek[4] = { 1, 2, 3, 4 };
+	uint8_t *out;
+	cr_assert_eq(sg_report_build(&out, len, id, r->w.task, r->w.ent_id[ent], r->w.ent_sk[ent], eek,
+				     4, 1500), 0);
+	return out;
+}
+
+static enum sg_reject upload(rig *r, const uint8_t *rep, size_t len, uint64_t now, uint8_t **reply,
+			     size_t *reply_len)
+{
+	enum sg_reject rej;
+	cr_assert_eq(sg_leader_upload(&r->leader, reply, reply_len, &rej, rep, len, now), 0);
+	return rej;
+}
+
+Test(upload, receipt_is_durable_idempotent_and_checked_by_the_node)
+{
+	rig r;
+	rig_init(&r);
+	uint8_t id[16], *rep, *reply, *reply2, *receipt;
+	size_t len, rl, rl2, receipt_len;
+	enum sg_reject rej;
+	char msg[200];
+	rep = report_of(&r, 0, &len, id);
+	cr_assert_eq(upload(&r, rep, len, 1500, &reply, &rl), SG_REJECT_NONE);
+	cr_assert_eq(sg_node_read_reply(&receipt, &receipt_len, &rej, r.w.task, id, reply, rl, msg,
+					sizeof msg), 0, "%s", msg);
+	cr_assert_gt(receipt_len, 0);
+	/* resending later returns the very same receipt */
+	cr_assert_eq(upload(&r, rep, len, 1700, &reply2, &rl2), SG_REJECT_NONE);
+	cr_assert_eq(rl2, rl);
+	cr_assert_arr_eq(reply2, reply, rl);
+	/* the node does not take a receipt for another report */
+	uint8_t other[16] = { 0 };
+	free(receipt);
+	cr_assert_eq(sg_node_read_reply(&receipt, &receipt_len, &rej, r.w.task, other, reply, rl, msg,
+					sizeof msg), SG_ERR_VERIFY);
+	cr_assert(strstr(msg, "another report") != NULL, "%s", msg);
+	/* stored: a reopened store counts it */
+	uint64_t all, ind;
+	sg_store_close(r.store);
+	char err[256];
+	cr_assert_eq(sg_store_open(&r.store, r.path, r.w.task->id, err, sizeof err), 0);
+	r.leader.store = r.store;
+	cr_assert_eq(sg_store_count_reports(r.store, &all, 1, &ind), 0);
+	cr_assert_eq(all, 1);
+	free(rep);
+	free(reply);
+	free(reply2);
+	rig_free(&r);
+}
+
+static void expect_refusal(rig *r, const uint8_t *rep, size_t len, uint64_t now,
+			   enum sg_reject want, const uint8_t *id)
+{
+	uint8_t *reply, *receipt;
+	size_t rl, receipt_len;
+	enum sg_reject rej;
+	char msg[200];
+	cr_assert_eq(upload(r, rep, len, now, &reply, &rl), want);
+	cr_assert_eq(sg_node_read_reply(&receipt, &receipt_len, &rej, r->w.task, id, reply, rl, msg,
+					sizeof msg), SG_ERR_VERIFY);
+	cr_assert_eq(rej, want);
+	cr_assert(strstr(msg, sg_reject_message(want)) != NULL, "%s", msg);
+	cr_assert_null(receipt);
+	free(reply);
+}
+
+Test(upload, refusals_reach_the_node_with_their_code_and_change_nothing)
+{
+	rig r;
+	rig_init(&r);
+	uint8_t id[16], id2[16], *rep, *rep2, *reply;
+	size_t len, len2, rl;
+	rep = report_of(&r, 1, &len, id);
+	cr_assert_eq(upload(&r, rep, len, 1500, &reply, &rl), SG_REJECT_NONE);
+	free(reply);
+	/* a second report from the same enterprise */
+	rep2 = report_of(&r, 1, &len2, id2);
+	expect_refusal(&r, rep2, len2, 1500, SG_REJECT_DUPLICATE, id2);
+	/* outside the window, malformed bytes, a bad signature */
+	free(rep2);
+	rep2 = report_of(&r, 2, &len2, id2);
+	expect_refusal(&r, rep2, len2, 2500, SG_REJECT_OUTSIDE_WINDOW, id2);
+	uint8_t junk[5] = { 1, 2, 3, 4, 5 };
+	expect_refusal(&r, junk, sizeof junk, 1500, SG_REJECT_MALFORMED, id2);
+	/* the signature's bytes sit near the end of the report's body field;
+	 * flipping a byte in the middle of the report breaks body or signature */
+	rep2[len2 / 3] ^= 0x01;
+	uint8_t *reply2;
+	size_t rl2;
+	enum sg_reject got = upload(&r, rep2, len2, 1500, &reply2, &rl2);
+	cr_assert_neq(got, SG_REJECT_NONE);
+	free(reply2);
+	uint64_t all, ind;
+	cr_assert_eq(sg_store_count_reports(r.store, &all, 1, &ind), 0);
+	cr_assert_eq(all, 1, "only the accepted report is stored");
+	free(rep);
+	free(rep2);
+	rig_free(&r);
+}
