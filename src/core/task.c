@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "core/signed.h"
 #include "core/task.h"
 #include "spillguard/err.h"
 #include "spillguard/prio3.h"
@@ -180,33 +181,16 @@ int sg_task_validate(const Spillguard__TaskBody *t, char *err, size_t err_len)
 	return 0;
 }
 
-/* Ed25519 over context || body, without concatenating: a SHA-512 prehash
- * would change the scheme, so the message is assembled in one buffer. */
-static uint8_t *signed_message(const uint8_t *body, size_t body_len, size_t *len)
-{
-	size_t ctx = sizeof SG_TASK_SIG_CONTEXT - 1;
-	uint8_t *m = malloc(ctx + body_len + 1);
-	if (m == NULL)
-		return NULL;
-	memcpy(m, SG_TASK_SIG_CONTEXT, ctx);
-	if (body_len > 0) /* an empty field may have no buffer */
-		memcpy(m + ctx, body, body_len);
-	*len = ctx + body_len;
-	return m;
-}
-
 int sg_task_sign(uint8_t **out, size_t *out_len, const uint8_t *body, size_t body_len,
 		 const uint8_t authority_sk[64])
 {
-	int ret = SG_ERR_NOMEM;
-	uint8_t sig[crypto_sign_BYTES];
-	size_t mlen = 0;
-	uint8_t *m = signed_message(body, body_len, &mlen);
+	uint8_t sig[SG_SIGNATURE_BYTES];
 	*out = NULL;
 	*out_len = 0;
-	if (m == NULL)
-		goto cleanup;
-	crypto_sign_detached(sig, NULL, m, mlen, authority_sk);
+	int ret = sg_sign_labeled(sig, SG_TASK_SIG_CONTEXT, body, body_len, authority_sk);
+	if (ret != 0)
+		return ret;
+	ret = SG_ERR_NOMEM;
 	Spillguard__Task task = SPILLGUARD__TASK__INIT;
 	task.version = SG_TASK_VERSION;
 	task.body = (ProtobufCBinaryData){ body_len, (uint8_t *)body };
@@ -218,7 +202,6 @@ int sg_task_sign(uint8_t **out, size_t *out_len, const uint8_t *body, size_t bod
 	*out_len = spillguard__task__pack(&task, *out);
 	ret = 0;
 cleanup:
-	free(m);
 	return ret;
 }
 
@@ -234,23 +217,17 @@ void sg_task_free(sg_task *t)
 static int verify_signature(const Spillguard__Task *st, const Spillguard__TaskBody *body,
 			    const uint8_t *authority_pk, char *err, size_t err_len)
 {
-	size_t mlen = 0;
-	int ret = SG_ERR_VERIFY;
 	if (authority_pk != NULL &&
 	    sodium_memcmp(authority_pk, body->authority_pk.data, KEY_BYTES) != 0) {
 		bad(err, err_len, "signed by another authority than the one given");
 		return SG_ERR_VERIFY;
 	}
-	uint8_t *m = signed_message(st->body.data, st->body.len, &mlen);
-	if (m == NULL)
-		return SG_ERR_NOMEM;
-	if (st->signature.len == crypto_sign_BYTES &&
-	    crypto_sign_verify_detached(st->signature.data, m, mlen, body->authority_pk.data) == 0)
-		ret = 0;
-	else
+	if (!sg_verify_labeled(st->signature.data, st->signature.len, SG_TASK_SIG_CONTEXT,
+			       st->body.data, st->body.len, body->authority_pk.data)) {
 		bad(err, err_len, "the authority's signature does not verify");
-	free(m);
-	return ret;
+		return SG_ERR_VERIFY;
+	}
+	return 0;
 }
 
 int sg_task_open(sg_task **out, const uint8_t *bytes, size_t len, const uint8_t *authority_pk,

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "core/signed.h"
 #include "protocol/report.h"
 #include "spillguard/err.h"
 #include "spillguard/hpke.h"
@@ -86,27 +87,13 @@ static void share_digest(uint8_t out[DIGEST_BYTES], const uint8_t *enc, size_t e
 	crypto_hash_sha256_final(&st, out);
 }
 
-/* Ed25519 over SG_REPORT_SIG_CONTEXT || body. */
-static uint8_t *sig_message(const uint8_t *body, size_t body_len, size_t *len)
-{
-	size_t ctx = sizeof SG_REPORT_SIG_CONTEXT - 1;
-	uint8_t *m = malloc(ctx + body_len + 1);
-	if (m != NULL) {
-		memcpy(m, SG_REPORT_SIG_CONTEXT, ctx);
-		if (body_len > 0) /* an empty field may have no buffer */
-			memcpy(m + ctx, body, body_len);
-		*len = ctx + body_len;
-	}
-	return m;
-}
-
 /* Everything sg_report_build allocates, released together. */
 typedef struct build {
 	sg_prio3 *p;
 	uint8_t *pub, *in[256], *ct[256], (*enc)[SG_HPKE_ENC_BYTES], (*digest)[DIGEST_BYTES];
 	Spillguard__SealedShare *sealed, **sealed_ptrs;
 	ProtobufCBinaryData *digests;
-	uint8_t *body, *msg;
+	uint8_t *body;
 	unsigned n;
 } build;
 
@@ -125,7 +112,6 @@ static void build_free(build *b)
 	free(b->sealed_ptrs);
 	free(b->digests);
 	free(b->body);
-	free(b->msg);
 	sg_prio3_free(b->p);
 }
 
@@ -187,8 +173,7 @@ static int seal_all(build *b, const sg_task *t, const Spillguard__ReportMetadata
 static int sign_and_pack(uint8_t **out, size_t *out_len, build *b,
 			 Spillguard__ReportMetadata *meta, const uint8_t sign_sk[64])
 {
-	uint8_t sig[crypto_sign_BYTES];
-	size_t mlen = 0;
+	uint8_t sig[SG_SIGNATURE_BYTES];
 	Spillguard__ReportBody body = SPILLGUARD__REPORT_BODY__INIT;
 	body.version = SG_REPORT_VERSION;
 	body.metadata = meta;
@@ -199,9 +184,8 @@ static int sign_and_pack(uint8_t **out, size_t *out_len, build *b,
 	if ((b->body = malloc(body_len + 1)) == NULL)
 		return SG_ERR_NOMEM;
 	spillguard__report_body__pack(&body, b->body);
-	if ((b->msg = sig_message(b->body, body_len, &mlen)) == NULL)
+	if (sg_sign_labeled(sig, SG_REPORT_SIG_CONTEXT, b->body, body_len, sign_sk) != 0)
 		return SG_ERR_NOMEM;
-	crypto_sign_detached(sig, NULL, b->msg, mlen, sign_sk);
 	Spillguard__Report rep = SPILLGUARD__REPORT__INIT;
 	rep.version = SG_REPORT_VERSION;
 	rep.body = (ProtobufCBinaryData){ body_len, b->body };
@@ -280,7 +264,6 @@ static enum sg_reject check_signed(sg_report_view *v, const sg_task *t, const ui
 				   uint64_t now)
 {
 	const Spillguard__ReportMetadata *m = v->meta;
-	size_t mlen = 0;
 	if (m->task_id.len != SG_TASK_ID_BYTES ||
 	    sodium_memcmp(m->task_id.data, t->id, SG_TASK_ID_BYTES) != 0)
 		return SG_REJECT_TASK_UNKNOWN;
@@ -292,13 +275,8 @@ static enum sg_reject check_signed(sg_report_view *v, const sg_task *t, const ui
 	if (t->body->roster[ros]->industry != m->industry)
 		return SG_REJECT_WRONG_INDUSTRY;
 	v->roster_index = (size_t)ros;
-	uint8_t *msg = sig_message(body, body_len, &mlen);
-	if (msg == NULL)
-		return SG_REJECT_MALFORMED;
-	bool ok = sig_len == crypto_sign_BYTES &&
-		  crypto_sign_verify_detached(sig, msg, mlen, t->body->roster[ros]->sign_pk.data) == 0;
-	free(msg);
-	if (!ok)
+	if (!sg_verify_labeled(sig, sig_len, SG_REPORT_SIG_CONTEXT, body, body_len,
+			       t->body->roster[ros]->sign_pk.data))
 		return SG_REJECT_BAD_SIGNATURE;
 	if (m->report_id.len != SG_REPORT_ID_BYTES || strlen(m->enterprise_id) > 256)
 		return SG_REJECT_MALFORMED;

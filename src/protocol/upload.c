@@ -6,22 +6,10 @@
 
 #include <sodium.h>
 
+#include "core/signed.h"
 #include "protocol/upload.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
-
-static uint8_t *with_context(const char *ctx, const uint8_t *body, size_t len, size_t *out_len)
-{
-	size_t n = strlen(ctx);
-	uint8_t *m = malloc(n + len + 1);
-	if (m != NULL) {
-		memcpy(m, ctx, n);
-		if (len > 0) /* an empty field may have no buffer */
-			memcpy(m + n, body, len);
-		*out_len = n + len;
-	}
-	return m;
-}
 
 static int pack_envelope(uint8_t **out, size_t *out_len, Spillguard__Envelope *env)
 {
@@ -47,8 +35,7 @@ static int receipt_reply(uint8_t **out, size_t *out_len, const sg_leader *l,
 	Spillguard__ReceiptBody rb = SPILLGUARD__RECEIPT_BODY__INIT;
 	Spillguard__Receipt rc = SPILLGUARD__RECEIPT__INIT;
 	Spillguard__Envelope env = SPILLGUARD__ENVELOPE__INIT;
-	uint8_t sig[crypto_sign_BYTES], *body = NULL, *msg = NULL;
-	size_t mlen = 0;
+	uint8_t sig[SG_SIGNATURE_BYTES], *body = NULL;
 	int ret = SG_ERR_NOMEM;
 	rb.version = SG_WIRE_VERSION;
 	rb.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, (uint8_t *)l->task->id };
@@ -60,9 +47,8 @@ static int receipt_reply(uint8_t **out, size_t *out_len, const sg_leader *l,
 	if ((body = malloc(blen + 1)) == NULL)
 		goto cleanup;
 	spillguard__receipt_body__pack(&rb, body);
-	if ((msg = with_context(SG_RECEIPT_SIG_CONTEXT, body, blen, &mlen)) == NULL)
+	if (sg_sign_labeled(sig, SG_RECEIPT_SIG_CONTEXT, body, blen, l->sign_sk) != 0)
 		goto cleanup;
-	crypto_sign_detached(sig, NULL, msg, mlen, l->sign_sk);
 	rc.body = (ProtobufCBinaryData){ blen, body };
 	rc.signature = (ProtobufCBinaryData){ sizeof sig, sig };
 	env.msg_case = SPILLGUARD__ENVELOPE__MSG_RECEIPT;
@@ -70,7 +56,6 @@ static int receipt_reply(uint8_t **out, size_t *out_len, const sg_leader *l,
 	ret = pack_envelope(out, out_len, &env);
 cleanup:
 	free(body);
-	free(msg);
 	return ret;
 }
 
@@ -158,16 +143,9 @@ static int check_receipt(const Spillguard__Receipt *rc, const sg_task *t,
 {
 	ProtobufCMessage *m;
 	sg_wire_budget *b;
-	size_t mlen = 0;
 	int ret = SG_ERR_VERIFY;
-	uint8_t *signed_msg = with_context(SG_RECEIPT_SIG_CONTEXT, rc->body.data, rc->body.len, &mlen);
-	if (signed_msg == NULL)
-		return SG_ERR_NOMEM;
-	bool sig_ok = rc->signature.len == crypto_sign_BYTES &&
-		      crypto_sign_verify_detached(rc->signature.data, signed_msg, mlen,
-						  t->body->aggregators[0]->sign_pk.data) == 0;
-	free(signed_msg);
-	if (!sig_ok) {
+	if (!sg_verify_labeled(rc->signature.data, rc->signature.len, SG_RECEIPT_SIG_CONTEXT,
+			       rc->body.data, rc->body.len, t->body->aggregators[0]->sign_pk.data)) {
 		snprintf(msg, msg_len, "the receipt is not signed by the task's leader");
 		return SG_ERR_VERIFY;
 	}
