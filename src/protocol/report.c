@@ -320,3 +320,20 @@ enum sg_reject sg_report_open_share(uint8_t *input_share, const sg_report_view *
 		return SG_REJECT_UNDECRYPTABLE;
 	return SG_REJECT_NONE;
 }
+
+bool sg_report_peek_id(uint8_t id[SG_REPORT_ID_BYTES], const uint8_t *body, size_t body_len)
+{
+	ProtobufCMessage *m;
+	sg_wire_budget *b;
+	bool ok = false;
+	memset(id, 0, SG_REPORT_ID_BYTES);
+	if (sg_wire_unpack(&m, &b, &spillguard__report_body__descriptor, body, body_len) != 0)
+		return false;
+	const Spillguard__ReportBody *rb = (const Spillguard__ReportBody *)m;
+	if (rb->metadata != NULL && rb->metadata->report_id.len == SG_REPORT_ID_BYTES) {
+		memcpy(id, rb->metadata->report_id.data, SG_REPORT_ID_BYTES);
+		ok = true;
+	}
+	sg_wire_release(m, b);
+	return ok;
+}

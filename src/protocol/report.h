@@ -93,4 +93,8 @@ enum sg_reject sg_report_open_share(uint8_t *input_share, const sg_report_view *
 
 void sg_report_view_free(sg_report_view *view);
 
+/* The report id of a body that may be refused, so that a refusal can name
+ * the report; false (id zeroed) when the body does not even decode. */
+bool sg_report_peek_id(uint8_t id[SG_REPORT_ID_BYTES], const uint8_t *body, size_t body_len);
+
 #endif

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A whole aggregation job between a leader and two helpers, in memory:
+ * the per-industry sums come out exact, and a report one helper refuses is
+ * counted by no one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <sodium.h>
+
+#include "common.h"
+#include "protocol/aggregate.h"
+#include "spillguard/err.h"
+#include "wire/codec.h"
+
+#define NAGG 3
+#define NENT 8
+#define NCAT 4
+
+typedef struct net {
+	sg_test_world w;
+	sg_prio3 *p[NAGG];
+	sg_party party[NAGG];
+	uint8_t verify_key[32];
+	sg_prio3_agg *aggs[NAGG][2];
+	uint8_t *reports[NENT];
+	size_t lens[NENT];
+	uint64_t plain[2][NCAT];
+} net;
+
+static void net_init(net *n)
+{
+	sg_test_world_init(&n->w, NAGG, NENT, NCAT);
+	randombytes_buf(n->verify_key, sizeof n->verify_key);
+	for (unsigned j = 0; j < NAGG; j++) {
+		cr_assert_eq(sg_task_prio3(&n->p[j], n->w.task), 0);
+		n->party[j] = (sg_party){ n->w.task, n->p[j], j, n->w.agg_hpke_sk[j], n->verify_key };
+		for (int k = 0; k < 2; k++)
+			cr_assert_eq(sg_prio3_agg_new(n->p[j], &n->aggs[j][k]), 0);
+	}
+	memset(n->plain, 0, sizeof n->plain);
+	for (unsigned i = 0; i < NENT; i++) {
+		uint64_t eek[NCAT];
+		uint8_t id[16];
+		for (int c = 0; c < NCAT; c++)
+			eek[c] = randombytes_uniform(65536);
+		cr_assert_eq(sg_report_build(&n->reports[i], &n->lens[i], id, n->w.task, n->w.ent_id[i],
+					     n->w.ent_sk[i], eek, NCAT, 1500), 0);
+		if (i != 3) /* report 3 will be spoiled */
+			for (int c = 0; c < NCAT; c++)
+				n->plain[i % 2][c] += eek[c];
+	}
+}
+
+static void net_free(net *n)
+{
+	for (unsigned j = 0; j < NAGG; j++) {
+		for (int k = 0; k < 2; k++)
+			sg_prio3_agg_free(n->aggs[j][k]);
+		sg_prio3_free(n->p[j]);
+	}
+	for (unsigned i = 0; i < NENT; i++)
+		free(n->reports[i]);
+	sg_test_world_free(&n->w);
+}
+
+/* Flips a byte of helper 2's ciphertext inside report 3, after signing. */
+static void spoil_helper_share(net *n)
+{
+	ProtobufCMessage *m;
+	sg_wire_budget *b;
+	cr_assert_eq(sg_wire_unpack(&m, &b, &spillguard__report__descriptor, n->reports[3], n->lens[3]), 0);
+	Spillguard__Report *r = (Spillguard__Report *)m;
+	r->shares[2]->ciphertext.data[7] ^= 0x40;
+	size_t len = spillguard__report__get_packed_size(r);
+	uint8_t *bytes = malloc(len);
+	spillguard__report__pack(r, bytes);
+	free(n->reports[3]);
+	n->reports[3] = bytes;
+	n->lens[3] = len;
+	sg_wire_release(m, b);
+}
+
+Test(aggregate, a_job_sums_every_industry_exactly_and_drops_a_refused_report, .timeout = 60)
+{
+	net n;
+	net_init(&n);
+	spoil_helper_share(&n);
+	sg_job lead, help[NAGG];
+	uint8_t *init[NAGG], *resp[NAGG], *cont, *cresp[NAGG];
+	size_t init_len[NAGG], resp_len[NAGG], cont_len, cresp_len[NAGG];
+	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)n.reports, n.lens,
+				       NENT, 1500), 0);
+	for (unsigned j = 1; j < NAGG; j++) {
+		cr_assert_eq(sg_job_init_for(&init[j], &init_len[j], &lead, &n.party[0], j,
+					     (const uint8_t *const *)n.reports, n.lens), 0);
+		cr_assert_eq(sg_helper_job_init(&help[j], &resp[j], &resp_len[j], &n.party[j], NULL,
+						 init[j], init_len[j], 1500), 0);
+	}
+	cr_assert_eq(help[2].preps[3].reject, SG_REJECT_SHARE_MISMATCH);
+	cr_assert_eq(help[1].preps[3].reject, SG_REJECT_NONE);
+	cr_assert_eq(sg_job_combine(&lead, &n.party[0], (const uint8_t *const *)&resp[1], &resp_len[1]), 0);
+	cr_assert_eq(lead.preps[3].reject, SG_REJECT_SHARE_MISMATCH, "got %d", lead.preps[3].reject);
+	cr_assert_eq(sg_job_continue_msg(&cont, &cont_len, &lead, &n.party[0]), 0);
+	for (unsigned j = 1; j < NAGG; j++)
+		cr_assert_eq(sg_helper_job_continue(&help[j], &cresp[j], &cresp_len[j], &n.party[j], cont,
+						    cont_len), 0);
+	cr_assert_eq(help[1].preps[3].reject, SG_REJECT_INVALID, "helper 1 learns the leader refused it");
+	cr_assert_eq(sg_job_settle(&lead, &n.party[0], (const uint8_t *const *)&cresp[1], &cresp_len[1]), 0);
+	cr_assert_eq(sg_job_accumulate(&lead, &n.party[0], n.aggs[0]), 0);
+	for (unsigned j = 1; j < NAGG; j++)
+		cr_assert_eq(sg_job_accumulate(&help[j], &n.party[j], n.aggs[j]), 0);
+
+	for (int k = 0; k < 2; k++) {
+		uint8_t *enc[NAGG];
+		size_t lens[NAGG];
+		uint64_t sum[NCAT];
+		for (unsigned j = 0; j < NAGG; j++) {
+			lens[j] = sg_prio3_out_share_bytes(n.p[0]);
+			enc[j] = malloc(lens[j]);
+			sg_prio3_agg_encode(n.p[0], enc[j], n.aggs[j][k]);
+		}
+		cr_assert_eq(sg_prio3_unshard(n.p[0], sum, NCAT, (const uint8_t *const *)enc, lens, 4), 0);
+		cr_assert_arr_eq(sum, n.plain[k], sizeof sum, "industry %d", k + 1);
+		for (unsigned j = 0; j < NAGG; j++)
+			free(enc[j]);
+	}
+	/* a reply for another job is refused and changes nothing */
+	sg_job other;
+	cr_assert_eq(sg_leader_job_new(&other, &n.party[0], (const uint8_t *const *)n.reports, n.lens,
+				       2, 1500), 0);
+	cr_assert_eq(sg_job_combine(&other, &n.party[0], (const uint8_t *const *)&resp[1], &resp_len[1]),
+		     SG_ERR_PARSE);
+	cr_assert_null(other.preps[0].message);
+	sg_job_free(&other);
+	for (unsigned j = 1; j < NAGG; j++) {
+		free(init[j]);
+		free(resp[j]);
+		free(cresp[j]);
+		sg_job_free(&help[j]);
+	}
+	free(cont);
+	sg_job_free(&lead);
+	net_free(&n);
+}
+
+static bool seen_ent1(void *ctx, const char *id)
+{
+	(void)ctx;
+	return strcmp(id, "ent-1") == 0;
+}
+
+Test(aggregate, helpers_refuse_replays_and_second_reports)
+{
+	net n;
+	net_init(&n);
+	sg_job lead, help;
+	uint8_t *init, *resp;
+	size_t init_len, resp_len;
+	sg_seen seen = { NULL, seen_ent1, NULL };
+	/* the same report twice in one job, and one from an enterprise the
+	 * helper already has */
+	uint8_t *twice[3] = { n.reports[0], n.reports[0], n.reports[1] };
+	size_t lens[3] = { n.lens[0], n.lens[0], n.lens[1] };
+	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)twice, lens, 3, 1500), 0);
+	cr_assert_eq(sg_job_init_for(&init, &init_len, &lead, &n.party[0], 1,
+				     (const uint8_t *const *)twice, lens), 0);
+	cr_assert_eq(sg_helper_job_init(&help, &resp, &resp_len, &n.party[1], &seen, init, init_len, 1500), 0);
+	cr_assert_eq(help.preps[0].reject, SG_REJECT_NONE);
+	cr_assert_eq(help.preps[1].reject, SG_REJECT_REPLAYED);
+	cr_assert_eq(help.preps[2].reject, SG_REJECT_DUPLICATE);
+	/* a malformed request is refused */
+	sg_job junk;
+	uint8_t bytes[4] = { 1, 2, 3, 4 };
+	uint8_t *r2;
+	size_t r2_len;
+	cr_assert_neq(sg_helper_job_init(&junk, &r2, &r2_len, &n.party[1], NULL, bytes, 4, 1500), 0);
+	cr_assert_null(r2);
+	free(init);
+	free(resp);
+	sg_job_free(&help);
+	sg_job_free(&lead);
+	net_free(&n);
+}
