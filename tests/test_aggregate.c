@@ -11,7 +11,9 @@
 #include <sodium.h>
 
 #include "common.h"
+#include "core/fixed.h"
 #include "protocol/aggregate.h"
+#include "protocol/collect.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
 
@@ -182,5 +184,121 @@ Test(aggregate, helpers_refuse_replays_and_second_reports)
 	free(resp);
 	sg_job_free(&help);
 	sg_job_free(&lead);
+	net_free(&n);
+}
+
+/* The accepted report ids of one industry in a job, and their root. */
+static size_t accepted_ids(const sg_job *job, uint32_t industry, uint8_t (*ids)[16])
+{
+	size_t k = 0;
+	for (size_t i = 0; i < job->n; i++)
+		if (job->preps[i].reject == SG_REJECT_NONE && job->preps[i].industry == industry)
+			memcpy(ids[k++], job->preps[i].report_id, 16);
+	return k;
+}
+
+Test(aggregate, collect_releases_signed_shares_and_publishes_tsk, .timeout = 60)
+{
+	net n;
+	net_init(&n);
+	spoil_helper_share(&n);
+	sg_job job[NAGG];
+	uint8_t *init, *resp[NAGG], *cont, *cresp[NAGG];
+	size_t init_len, resp_len[NAGG], cont_len, cresp_len[NAGG];
+	cr_assert_eq(sg_leader_job_new(&job[0], &n.party[0], (const uint8_t *const *)n.reports, n.lens,
+				       NENT, 1500), 0);
+	for (unsigned j = 1; j < NAGG; j++) {
+		cr_assert_eq(sg_job_init_for(&init, &init_len, &job[0], &n.party[0], j,
+					     (const uint8_t *const *)n.reports, n.lens), 0);
+		cr_assert_eq(sg_helper_job_init(&job[j], &resp[j], &resp_len[j], &n.party[j], NULL, init,
+						init_len, 1500), 0);
+		free(init);
+	}
+	cr_assert_eq(sg_job_combine(&job[0], &n.party[0], (const uint8_t *const *)&resp[1], &resp_len[1]), 0);
+	cr_assert_eq(sg_job_continue_msg(&cont, &cont_len, &job[0], &n.party[0]), 0);
+	for (unsigned j = 1; j < NAGG; j++)
+		cr_assert_eq(sg_helper_job_continue(&job[j], &cresp[j], &cresp_len[j], &n.party[j], cont,
+						    cont_len), 0);
+	cr_assert_eq(sg_job_settle(&job[0], &n.party[0], (const uint8_t *const *)&cresp[1], &cresp_len[1]), 0);
+	for (unsigned j = 0; j < NAGG; j++)
+		cr_assert_eq(sg_job_accumulate(&job[j], &n.party[j], n.aggs[j]), 0);
+
+	/* industry 2: enterprises 1, 3, 5, 7 less the spoiled report 3 */
+	uint8_t ids[NAGG][NENT][16], root[NAGG][32], *shares[NAGG];
+	size_t count[NAGG], share_len[NAGG];
+	for (unsigned j = 0; j < NAGG; j++) {
+		count[j] = accepted_ids(&job[j], 2, ids[j]);
+		cr_assert_eq(sg_report_set_root(root[j], ids[j], count[j]), 0);
+	}
+	cr_assert_eq(count[0], 3);
+	for (unsigned j = 0; j < NAGG; j++) {
+		cr_assert_eq(count[j], count[0]);
+		cr_assert_arr_eq(root[j], root[0], 32, "every aggregator derives the same set");
+	}
+	for (unsigned j = 0; j < NAGG; j++) {
+		enum sg_collect_refusal why;
+		cr_assert_eq(sg_collect_share(&shares[j], &share_len[j], &why, &n.party[j],
+					      n.w.agg_sign_sk[j], 2, count[0], root[0], count[j],
+					      root[j], false, n.aggs[j][1]), 0);
+		cr_assert_eq(why, SG_COLLECT_OK);
+	}
+	uint8_t *pub;
+	size_t pub_len;
+	char msg[128] = "";
+	cr_assert_eq(sg_publish_aggregate(&pub, &pub_len, &n.party[0], 2, count[0], root[0],
+					  (const uint8_t *const *)shares, share_len, msg, sizeof msg), 0, "%s", msg);
+	Spillguard__PublishedAggregate *pa = spillguard__published_aggregate__unpack(NULL, pub_len, pub);
+	cr_assert_not_null(pa);
+	cr_assert_eq(pa->report_count, 3);
+	cr_assert_eq(pa->n_shares, NAGG);
+	for (int c = 0; c < NCAT; c++) {
+		char want[48];
+		uint64_t q;
+		cr_assert_eq(pa->sum[c], n.plain[1][c]);
+		cr_assert_eq(sg_fixed_ratio(&q, n.plain[1][c], 3, SG_TSK_EXTRA_DECIMALS), 0);
+		sg_fixed_format(want, sizeof want, q, SG_TSK_EXTRA_DECIMALS);
+		cr_assert_str_eq(pa->tsk[c], want);
+	}
+	spillguard__published_aggregate__free_unpacked(pa, NULL);
+	free(pub);
+	/* a share from the wrong aggregator, or signed for another count */
+	uint8_t *swapped[NAGG] = { shares[0], shares[2], shares[1] };
+	cr_assert_eq(sg_publish_aggregate(&pub, &pub_len, &n.party[0], 2, count[0], root[0],
+					  (const uint8_t *const *)swapped, share_len, msg, sizeof msg),
+		     SG_ERR_VERIFY);
+	cr_assert(strstr(msg, "aggregator 1") != NULL, "%s", msg);
+	cr_assert_eq(sg_publish_aggregate(&pub, &pub_len, &n.party[0], 2, 4, root[0],
+					  (const uint8_t *const *)shares, share_len, msg, sizeof msg),
+		     SG_ERR_VERIFY);
+	/* each refusal */
+	enum sg_collect_refusal why;
+	uint8_t *none;
+	size_t none_len;
+	uint8_t other_root[32] = { 1 };
+	cr_assert_eq(sg_collect_share(&none, &none_len, &why, &n.party[1], n.w.agg_sign_sk[1], 2, 3, root[0],
+				      3, root[1], true, n.aggs[1][1]), 0);
+	cr_assert_eq(why, SG_COLLECT_ALREADY);
+	cr_assert_null(none);
+	cr_assert_eq(sg_collect_share(&none, &none_len, &why, &n.party[1], n.w.agg_sign_sk[1], 2, 2, root[0],
+				      3, root[1], false, n.aggs[1][1]), 0);
+	cr_assert_eq(why, SG_COLLECT_COUNT_MISMATCH);
+	cr_assert_eq(sg_collect_share(&none, &none_len, &why, &n.party[1], n.w.agg_sign_sk[1], 2, 3,
+				      other_root, 3, root[1], false, n.aggs[1][1]), 0);
+	cr_assert_eq(why, SG_COLLECT_ROOT_MISMATCH);
+	cr_assert_eq(sg_collect_share(&none, &none_len, &why, &n.party[1], n.w.agg_sign_sk[1], 2, 1, root[0],
+				      1, root[0], false, n.aggs[1][1]), 0);
+	cr_assert_eq(why, SG_COLLECT_BELOW_MIN_BATCH);
+	cr_assert_eq(sg_collect_share(&none, &none_len, &why, &n.party[1], n.w.agg_sign_sk[1], 9, 3, root[0],
+				      3, root[1], false, n.aggs[1][1]), 0);
+	cr_assert_eq(why, SG_COLLECT_UNKNOWN_INDUSTRY);
+	for (unsigned j = 0; j < NAGG; j++) {
+		free(shares[j]);
+		if (j > 0) {
+			free(resp[j]);
+			free(cresp[j]);
+		}
+		sg_job_free(&job[j]);
+	}
+	free(cont);
 	net_free(&n);
 }

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core/fixed.h"
+#include "core/signed.h"
+#include "protocol/collect.h"
+#include "spillguard/err.h"
+#include "spillguard/merkle.h"
+#include "wire/codec.h"
+
+const char *sg_collect_message(enum sg_collect_refusal r)
+{
+	switch (r) {
+	case SG_COLLECT_OK: return "released";
+	case SG_COLLECT_UNKNOWN_INDUSTRY: return "the task has no such industry";
+	case SG_COLLECT_BELOW_MIN_BATCH: return "fewer enterprises than min_batch: not released";
+	case SG_COLLECT_COUNT_MISMATCH: return "the report count differs from this aggregator's";
+	case SG_COLLECT_ROOT_MISMATCH: return "the report set differs from this aggregator's";
+	case SG_COLLECT_ALREADY: return "this industry's aggregate was released before";
+	}
+	return "refused";
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return memcmp(a, b, SG_REPORT_ID_BYTES);
+}
+
+int sg_report_set_root(uint8_t root[32], uint8_t (*ids)[SG_REPORT_ID_BYTES], size_t n)
+{
+	sg_merkle_builder b;
+	qsort(ids, n, sizeof *ids, cmp_id);
+	sg_merkle_builder_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t leaf[SG_MERKLE_HASH_BYTES];
+		sg_merkle_leaf_hash(leaf, ids[i], SG_REPORT_ID_BYTES);
+		sg_merkle_builder_add_leaf_hash(&b, leaf);
+	}
+	sg_merkle_builder_root(root, &b);
+	return 0;
+}
+
+static bool has_industry(const sg_task *t, uint32_t id)
+{
+	for (size_t i = 0; i < t->body->n_industries; i++)
+		if (t->body->industries[i]->id == id)
+			return true;
+	return false;
+}
+
+static int sign_share(uint8_t **out, size_t *out_len, const sg_party *p, const uint8_t *sign_sk,
+		      uint32_t industry, uint64_t count, const uint8_t root[32],
+		      const sg_prio3_agg *agg)
+{
+	int ret = SG_ERR_NOMEM;
+	size_t slen = sg_prio3_out_share_bytes(p->prio3);
+	uint8_t *share = malloc(slen), *body = NULL, sig[SG_SIGNATURE_BYTES];
+	if (share == NULL)
+		goto cleanup;
+	sg_prio3_agg_encode(p->prio3, share, agg);
+	Spillguard__AggregateShareBody b = SPILLGUARD__AGGREGATE_SHARE_BODY__INIT;
+	b.version = SG_WIRE_VERSION;
+	b.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, (uint8_t *)p->task->id };
+	b.industry = industry;
+	b.report_count = count;
+	b.report_set_root = (ProtobufCBinaryData){ 32, (uint8_t *)root };
+	b.aggregator = p->index;
+	b.aggregate_share = (ProtobufCBinaryData){ slen, share };
+	size_t blen = spillguard__aggregate_share_body__get_packed_size(&b);
+	if ((body = malloc(blen + 1)) == NULL)
+		goto cleanup;
+	spillguard__aggregate_share_body__pack(&b, body);
+	if ((ret = sg_sign_labeled(sig, SG_AGG_SHARE_SIG_CONTEXT, body, blen, sign_sk)) != 0)
+		goto cleanup;
+	Spillguard__AggregateShare as = SPILLGUARD__AGGREGATE_SHARE__INIT;
+	as.body = (ProtobufCBinaryData){ blen, body };
+	as.signature = (ProtobufCBinaryData){ sizeof sig, sig };
+	size_t n = spillguard__aggregate_share__get_packed_size(&as);
+	ret = SG_ERR_NOMEM;
+	if ((*out = malloc(n + 1)) == NULL)
+		goto cleanup;
+	*out_len = spillguard__aggregate_share__pack(&as, *out);
+	ret = 0;
+cleanup:
+	free(share);
+	free(body);
+	return ret;
+}
+
+int sg_collect_share(uint8_t **out, size_t *out_len, enum sg_collect_refusal *refusal,
+		     const sg_party *p, const uint8_t sign_sk[64], uint32_t industry,
+		     uint64_t req_count, const uint8_t req_root[32], uint64_t count,
+		     const uint8_t root[32], bool already, const sg_prio3_agg *agg)
+{
+	*out = NULL;
+	*out_len = 0;
+	if (!has_industry(p->task, industry))
+		*refusal = SG_COLLECT_UNKNOWN_INDUSTRY;
+	else if (already)
+		*refusal = SG_COLLECT_ALREADY;
+	else if (req_count != count)
+		*refusal = SG_COLLECT_COUNT_MISMATCH;
+	else if (count < p->task->body->min_batch)
+		*refusal = SG_COLLECT_BELOW_MIN_BATCH;
+	else if (sodium_memcmp(req_root, root, 32) != 0)
+		*refusal = SG_COLLECT_ROOT_MISMATCH;
+	else
+		*refusal = SG_COLLECT_OK;
+	if (*refusal != SG_COLLECT_OK)
+		return 0;
+	return sign_share(out, out_len, p, sign_sk, industry, count, root, agg);
+}
+
+/* One aggregator's share: signed by it, about this collection. */
+static int check_share(const Spillguard__AggregateShare *as, const Spillguard__AggregateShareBody *b,
+		       const sg_party *leader, unsigned j, uint32_t industry, uint64_t count,
+		       const uint8_t root[32])
+{
+	const sg_task *t = leader->task;
+	return sg_verify_labeled(as->signature.data, as->signature.len, SG_AGG_SHARE_SIG_CONTEXT,
+				 as->body.data, as->body.len, t->body->aggregators[j]->sign_pk.data) &&
+			       b->version == SG_WIRE_VERSION && b->task_id.len == SG_TASK_ID_BYTES &&
+			       memcmp(b->task_id.data, t->id, SG_TASK_ID_BYTES) == 0 &&
+			       b->industry == industry && b->report_count == count &&
+			       b->report_set_root.len == 32 &&
+			       memcmp(b->report_set_root.data, root, 32) == 0 && b->aggregator == j &&
+			       b->aggregate_share.len == sg_prio3_out_share_bytes(leader->prio3)
+		       ? 0
+		       : SG_ERR_VERIFY;
+}
+
+/* S_k and TSK_k per category into the message. */
+static int fill_results(Spillguard__PublishedAggregate *pa, const sg_task *t, const uint64_t *sum,
+			uint64_t count, char (*tsk)[48])
+{
+	for (size_t i = 0; i < t->body->n_categories; i++) {
+		unsigned d = t->body->categories[i]->decimals + SG_TSK_EXTRA_DECIMALS;
+		uint64_t q;
+		if (d > SG_FIXED_MAX_DECIMALS)
+			d = SG_FIXED_MAX_DECIMALS;
+		unsigned shift = d - t->body->categories[i]->decimals;
+		if (sg_fixed_ratio(&q, sum[i], count, shift) != 0 ||
+		    sg_fixed_format(tsk[i], sizeof tsk[i], q, d) == 0)
+			return SG_ERR_OVERFLOW;
+		pa->tsk[i] = tsk[i];
+	}
+	return 0;
+}
+
+int sg_publish_aggregate(uint8_t **out, size_t *out_len, const sg_party *leader,
+			 uint32_t industry, uint64_t count, const uint8_t root[32],
+			 const uint8_t *const *shares, const size_t *share_lens, char *msg,
+			 size_t msg_len)
+{
+	const sg_task *t = leader->task;
+	size_t nagg = t->body->n_aggregators, ncat = t->body->n_categories;
+	Spillguard__AggregateShare *as[256] = { 0 };
+	ProtobufCMessage *bodies[256] = { 0 };
+	sg_wire_budget *ab[256] = { 0 }, *bb[256] = { 0 };
+	const uint8_t *enc[256] = { 0 };
+	size_t enc_len[256] = { 0 };
+	uint64_t *sum = calloc(ncat + 1, sizeof *sum);
+	char (*tsk)[48] = calloc(ncat + 1, sizeof *tsk);
+	char **tsk_ptrs = calloc(ncat + 1, sizeof *tsk_ptrs);
+	int ret = SG_ERR_NOMEM;
+	*out = NULL;
+	*out_len = 0;
+	if (!sum || !tsk || !tsk_ptrs)
+		goto cleanup;
+	for (unsigned j = 0; j < nagg; j++) {
+		ProtobufCMessage *m;
+		ret = SG_ERR_VERIFY;
+		if (sg_wire_unpack(&m, &ab[j], &spillguard__aggregate_share__descriptor, shares[j],
+				   share_lens[j]) != 0)
+			goto bad;
+		as[j] = (Spillguard__AggregateShare *)m;
+		if (sg_wire_unpack(&bodies[j], &bb[j], &spillguard__aggregate_share_body__descriptor,
+				   as[j]->body.data, as[j]->body.len) != 0)
+			goto bad;
+		const Spillguard__AggregateShareBody *b = (const Spillguard__AggregateShareBody *)bodies[j];
+		if (check_share(as[j], b, leader, j, industry, count, root) != 0)
+			goto bad;
+		enc[j] = b->aggregate_share.data;
+		enc_len[j] = b->aggregate_share.len;
+		continue;
+bad:
+		snprintf(msg, msg_len, "aggregator %u's aggregate share does not check", j);
+		goto cleanup;
+	}
+	ret = sg_prio3_unshard(leader->prio3, sum, ncat, enc, enc_len, count ? count : 1);
+	if (ret != 0)
+		goto cleanup;
+	Spillguard__PublishedAggregate pa = SPILLGUARD__PUBLISHED_AGGREGATE__INIT;
+	pa.version = SG_WIRE_VERSION;
+	pa.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, (uint8_t *)t->id };
+	pa.industry = industry;
+	pa.report_count = count;
+	pa.report_set_root = (ProtobufCBinaryData){ 32, (uint8_t *)root };
+	pa.n_shares = nagg;
+	pa.shares = as;
+	pa.n_sum = ncat;
+	pa.sum = sum;
+	pa.n_tsk = ncat;
+	pa.tsk = tsk_ptrs;
+	if ((ret = fill_results(&pa, t, sum, count, tsk)) != 0)
+		goto cleanup;
+	size_t n = spillguard__published_aggregate__get_packed_size(&pa);
+	ret = SG_ERR_NOMEM;
+	if ((*out = malloc(n + 1)) == NULL)
+		goto cleanup;
+	*out_len = spillguard__published_aggregate__pack(&pa, *out);
+	ret = 0;
+cleanup:
+	for (unsigned j = 0; j < nagg; j++) {
+		sg_wire_release(bodies[j], bb[j]);
+		sg_wire_release(as[j] ? &as[j]->base : NULL, ab[j]);
+	}
+	free(sum);
+	free(tsk);
+	free(tsk_ptrs);
+	return ret;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SG_PROTOCOL_COLLECT_H
+#define SG_PROTOCOL_COLLECT_H
+
+/*
+ * Collection and publication without sockets (DESIGN.md §5):
+ *
+ *   leader: CollectRequest(industry, J_k, report-set root) -> each helper
+ *   helper: same count and root as its own accepted reports? at least
+ *           min_batch? never collected before? -> its AggregateShare, signed
+ *   leader: checks every share's signature and fields, unshards S_k,
+ *           TSK_k = S_k / J_k, and assembles the PublishedAggregate.
+ *
+ * The report set's root is RFC 9162's over leaves = report ids in
+ * ascending order, so every aggregator computes it alone from its store.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/aggregate.h"
+
+#define SG_AGG_SHARE_SIG_CONTEXT "spillguard aggregate share v1"
+/* TSK is published with this many more decimal places than its category. */
+#define SG_TSK_EXTRA_DECIMALS 2
+
+enum sg_collect_refusal {
+	SG_COLLECT_OK = 0,
+	SG_COLLECT_UNKNOWN_INDUSTRY = 1,
+	SG_COLLECT_BELOW_MIN_BATCH = 2,  /* fewer enterprises than min_batch */
+	SG_COLLECT_COUNT_MISMATCH = 3,   /* J_k differs from this aggregator's */
+	SG_COLLECT_ROOT_MISMATCH = 4,    /* another set of reports */
+	SG_COLLECT_ALREADY = 5,          /* this industry was released before */
+};
+
+const char *sg_collect_message(enum sg_collect_refusal r);
+
+/* RFC 9162 root over the ids sorted ascending (the array is sorted in
+ * place). 0, or SG_ERR_NOMEM. */
+SG_MUST_CHECK int sg_report_set_root(uint8_t root[32], uint8_t (*ids)[SG_REPORT_ID_BYTES],
+				     size_t n);
+
+/*
+ * Any aggregator: decides a collect request for `industry` against its own
+ * accepted reports (`count`, `root`) and whether it released this industry
+ * before; on SG_COLLECT_OK writes its signed AggregateShare (packed).
+ * The caller marks the industry collected durably before replying.
+ */
+SG_MUST_CHECK int sg_collect_share(uint8_t **out, size_t *out_len,
+				   enum sg_collect_refusal *refusal, const sg_party *p,
+				   const uint8_t sign_sk[64], uint32_t industry,
+				   uint64_t req_count, const uint8_t req_root[32], uint64_t count,
+				   const uint8_t root[32], bool already, const sg_prio3_agg *agg);
+
+/*
+ * Leader: checks every aggregator's AggregateShare (aggregator order: its
+ * signature by that aggregator's task key, task, industry, count and root)
+ * and writes the PublishedAggregate (packed) with S_k and TSK_k.
+ * SG_ERR_VERIFY (msg says which share) when one does not check.
+ */
+SG_MUST_CHECK int sg_publish_aggregate(uint8_t **out, size_t *out_len, const sg_party *leader,
+				       uint32_t industry, uint64_t count, const uint8_t root[32],
+				       const uint8_t *const *shares, const size_t *share_lens,
+				       char *msg, size_t msg_len);
+
+#endif
