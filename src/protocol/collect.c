@@ -224,3 +224,75 @@ cleanup:
 	free(tsk_ptrs);
 	return ret;
 }
+
+/* Adds one industry's TSK texts into isk (units of 10^-(decimals + extra)). */
+static int add_tsk(uint64_t *isk, const sg_task *t, const Spillguard__PublishedAggregate *pa)
+{
+	size_t ncat = t->body->n_categories;
+	if (pa->version != SG_WIRE_VERSION || pa->task_id.len != SG_TASK_ID_BYTES ||
+	    memcmp(pa->task_id.data, t->id, SG_TASK_ID_BYTES) != 0 || pa->n_tsk != ncat)
+		return SG_ERR_PARSE;
+	for (size_t i = 0; i < ncat; i++) {
+		unsigned d = t->body->categories[i]->decimals + SG_TSK_EXTRA_DECIMALS;
+		uint64_t v;
+		if (d > SG_FIXED_MAX_DECIMALS)
+			d = SG_FIXED_MAX_DECIMALS;
+		if (sg_fixed_parse(&v, pa->tsk[i], strlen(pa->tsk[i]), d, UINT64_MAX) != SG_FIXED_OK ||
+		    v > UINT64_MAX - isk[i])
+			return SG_ERR_PARSE;
+		isk[i] += v;
+	}
+	return 0;
+}
+
+int sg_publish_isk(uint8_t **out, size_t *out_len, const sg_task *t,
+		   const uint8_t *const *published, const size_t *lens, size_t n)
+{
+	size_t ncat = t->body->n_categories;
+	uint64_t *isk = calloc(ncat + 1, sizeof *isk);
+	uint32_t *industries = calloc(n + 1, sizeof *industries);
+	char (*text)[48] = calloc(ncat + 1, sizeof *text);
+	char **ptrs = calloc(ncat + 1, sizeof *ptrs);
+	int ret = SG_ERR_NOMEM;
+	*out = NULL;
+	*out_len = 0;
+	if (!isk || !industries || !text || !ptrs)
+		goto cleanup;
+	for (size_t k = 0; k < n; k++) {
+		ProtobufCMessage *m = NULL;
+		sg_wire_budget *b = NULL;
+		ret = sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor,
+				     published[k], lens[k]);
+		if (ret == 0) {
+			industries[k] = ((Spillguard__PublishedAggregate *)m)->industry;
+			ret = add_tsk(isk, t, (Spillguard__PublishedAggregate *)m);
+		}
+		sg_wire_release(m, b);
+		if (ret != 0)
+			goto cleanup;
+	}
+	for (size_t i = 0; i < ncat; i++) {
+		unsigned d = t->body->categories[i]->decimals + SG_TSK_EXTRA_DECIMALS;
+		sg_fixed_format(text[i], sizeof text[i], isk[i], d > SG_FIXED_MAX_DECIMALS ? SG_FIXED_MAX_DECIMALS : d);
+		ptrs[i] = text[i];
+	}
+	Spillguard__IskSummary s = SPILLGUARD__ISK_SUMMARY__INIT;
+	s.version = SG_WIRE_VERSION;
+	s.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, (uint8_t *)t->id };
+	s.n_industries = n;
+	s.industries = industries;
+	s.n_isk = ncat;
+	s.isk = ptrs;
+	size_t sz = spillguard__isk_summary__get_packed_size(&s);
+	ret = SG_ERR_NOMEM;
+	if ((*out = malloc(sz + 1)) != NULL) {
+		*out_len = spillguard__isk_summary__pack(&s, *out);
+		ret = 0;
+	}
+cleanup:
+	free(isk);
+	free(industries);
+	free(text);
+	free(ptrs);
+	return ret;
+}

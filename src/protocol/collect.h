@@ -63,4 +63,14 @@ SG_MUST_CHECK int sg_publish_aggregate(uint8_t **out, size_t *out_len, const sg_
 				       const uint8_t *const *shares, const size_t *share_lens,
 				       char *msg, size_t msg_len);
 
+/*
+ * Leader: the round's ISK summary (packed IskSummary): per category the sum
+ * over the published industries of their TSK texts, exactly (the decimal
+ * texts are parsed and added as integers), so that anyone can re-add the
+ * published figures. SG_ERR_PARSE when an aggregate does not decode or is
+ * for another task.
+ */
+SG_MUST_CHECK int sg_publish_isk(uint8_t **out, size_t *out_len, const sg_task *t,
+				 const uint8_t *const *published, const size_t *lens, size_t n);
+
 #endif
