@@ -20,7 +20,7 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages' pkg-config names the library and CLI link against. Add a
 # dependency here and both the link line and spillguard.pc follow.
-PKGS     := libsodium libprotobuf-c sqlite3
+PKGS     := libsodium libprotobuf-c sqlite3 libzmq
 
 CFLAGS   ?= -O2 -g
 WARNINGS := -std=c17 -pedantic -Wall -Wextra -Wconversion -Wformat=2 \

@@ -85,7 +85,7 @@ static void spoil_helper_share(net *n)
 	sg_wire_release(m, b);
 }
 
-Test(aggregate, a_job_sums_every_industry_exactly_and_drops_a_refused_report, .timeout = 60)
+Test(aggregate, a_job_sums_every_industry_exactly_and_drops_a_refused_report)
 {
 	net n;
 	net_init(&n);
@@ -197,7 +197,7 @@ static size_t accepted_ids(const sg_job *job, uint32_t industry, uint8_t (*ids)[
 	return k;
 }
 
-Test(aggregate, collect_releases_signed_shares_and_publishes_tsk, .timeout = 60)
+Test(aggregate, collect_releases_signed_shares_and_publishes_tsk)
 {
 	net n;
 	net_init(&n);

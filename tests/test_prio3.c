@@ -188,7 +188,7 @@ static sg_prio3_params params(enum sg_prio3_circuit c, unsigned shares, uint64_t
 	return pp;
 }
 
-Test(prio3, sums_equal_plain_sums_for_2_3_5_aggregators, .timeout = 120)
+Test(prio3, sums_equal_plain_sums_for_2_3_5_aggregators)
 {
 	const unsigned shares[] = { 2, 3, 5 };
 	for (size_t k = 0; k < 3; k++) {

@@ -26,6 +26,7 @@ enum sg_err {
 	SG_ERR_PERMISSION = -14,  /* a secret key file is readable by others or a link */
 	SG_ERR_KEY = -15,         /* a key file holds another key, or one not matching its id */
 	SG_ERR_EXISTS = -16,      /* refusing to overwrite an existing file */
+	SG_ERR_TIMEOUT = -17,     /* no reply came in time from a peer */
 };
 
 SG_API const char *sg_strerror(int err);

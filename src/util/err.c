@@ -24,6 +24,7 @@ const char *sg_strerror(int err)
 	case SG_ERR_KEY:
 		return "key file holds another kind of key, or a key that does not match its key id";
 	case SG_ERR_EXISTS: return "file already exists; refusing to overwrite it";
+	case SG_ERR_TIMEOUT: return "no reply in time from the peer";
 	default: return "unknown error";
 	}
 }
