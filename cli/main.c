@@ -17,6 +17,7 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "keygen", keygen_main, "Generate a party's key pairs into key files" },
+	{ "node", node_main, "Submit an enterprise's knowledge stock (node submit)" },
 	{ "task", task_main, "Create, show or verify a signed task (collection round)" },
 	{ "vdaf-check", vdaf_check_main, "Run draft-irtf-cfrg-vdaf-20 test-vector files" },
 	{ "bench", bench_main, "Time the Prio3 phases (bench prio3)" },

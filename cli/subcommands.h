@@ -14,6 +14,7 @@
 int bench_main(int argc, char **argv);
 int keygen_main(int argc, char **argv);
 int task_main(int argc, char **argv);
+int node_main(int argc, char **argv);
 int vdaf_check_main(int argc, char **argv);
 int version_main(int argc, char **argv);
 

@@ -7,43 +7,13 @@
 set -euo pipefail
 
 sg=$(realpath "$1")
+here=$(dirname "$(realpath "$0")")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
-# field NAME < keygen JSON: the value of "NAME"
-field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p"; }
 
-"$sg" keygen --role authority --out auth --name city-dept > auth.json
-for i in 1 2; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
-for i in 1 2 3; do "$sg" keygen --role enterprise --out ent$i --name ent$i > ent$i.json; done
-
-agg() {
-	printf '{"operator": "op%s", "endpoint": "tcp://127.0.0.1:71%s", "curve_pk": "%s", "hpke_pk": "%s", "sign_pk": "%s"}' \
-		"$1" "$1" "$(field curve_pk < agg$1.json)" "$(field hpke_pk < agg$1.json)" \
-		"$(field sign_pk < agg$1.json)"
-}
-ent() {
-	printf '{"enterprise": "ent%s", "industry": %s, "sign_pk": "%s"}' "$1" "$2" \
-		"$(field sign_pk < ent$1.json)"
-}
-cat > task.json <<JSON
-{
-  "name": "Machining and textiles, Q4 2026",
-  "categories": [
-    {"name": "process engineering", "max": "655.35", "decimals": 2},
-    {"name": "tooling", "max": 1000, "decimals": 0}
-  ],
-  "industries": [{"id": 1, "name": "machining"}, {"id": 2, "name": "textiles"}],
-  "roster": [$(ent 1 1), $(ent 2 1), $(ent 3 2)],
-  "aggregators": [$(agg 1), $(agg 2)],
-  "min_batch": 2,
-  "opens_at": "2026-12-01T00:00:00Z",
-  "closes_at": "2026-12-31T23:59:59Z"
-}
-JSON
+. "$here/common.inc"
 
 if out=$("$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt) &&
 	[[ $out == "task "* ]]; then pass "create prints the task id"; else fail "create"; fi
