@@ -103,3 +103,245 @@ Test(store, runs_in_wal_with_full_sync, .init = make_dir, .fini = remove_dir)
 	cr_assert_eq(sg_store_open(&s, "/nonexistent/dir/x.db", task_a, err, sizeof err), SG_ERR_IO);
 	cr_assert(strstr(err, "/nonexistent/dir/x.db") != NULL, "%s", err);
 }
+
+static sg_store *open_store(const char *name)
+{
+	char path[128], err[256];
+	sg_store *s;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	cr_assert_eq(sg_store_open(&s, path, task_a, err, sizeof err), 0, "%s", err);
+	return s;
+}
+
+static enum sg_store_put prep(sg_store *s, uint8_t id_byte, const char *ent, uint8_t job_byte)
+{
+	uint8_t id[16] = { id_byte }, job[16] = { job_byte };
+	enum sg_store_put o;
+	cr_assert_eq(sg_store_prep_put(s, &o, id, ent, 1, job), 0);
+	return o;
+}
+
+Test(store, preps_are_new_same_replayed_or_duplicate, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *s = open_store("helper.db");
+	cr_assert_eq(prep(s, 1, "ent-1", 0x10), SG_STORE_NEW);
+	cr_assert_eq(prep(s, 1, "ent-1", 0x10), SG_STORE_SAME);     /* retried job */
+	cr_assert_eq(prep(s, 1, "ent-1", 0x11), SG_STORE_REPLAYED); /* in another job */
+	cr_assert_eq(prep(s, 1, "ent-9", 0x11), SG_STORE_REPLAYED);
+	cr_assert_eq(prep(s, 2, "ent-1", 0x10), SG_STORE_DUPLICATE); /* second report */
+	cr_assert_eq(prep(s, 2, "ent-2", 0x10), SG_STORE_NEW);
+
+	uint8_t id1[16] = { 1 }, id2[16] = { 2 }, id3[16] = { 3 }, job[16] = { 0x10 }, *ids;
+	size_t n;
+	cr_assert_eq(sg_store_job_reports(s, job, &ids, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_arr_eq(ids, id1, 16);
+	cr_assert_arr_eq(ids + 16, id2, 16);
+	free(ids);
+
+	/* settling: once, and only with a consistent refusal code */
+	cr_assert_eq(sg_store_prep_settle(s, id1, SG_PREP_ACCEPTED, 3), SG_ERR_PARAM);
+	cr_assert_eq(sg_store_prep_settle(s, id1, SG_PREP_REFUSED, 0), SG_ERR_PARAM);
+	cr_assert_eq(sg_store_prep_settle(s, id1, SG_PREP_ACCEPTED, 0), 0);
+	cr_assert_eq(sg_store_prep_settle(s, id1, SG_PREP_REFUSED, 4), SG_ERR_STATE);
+	cr_assert_eq(sg_store_prep_settle(s, id3, SG_PREP_ACCEPTED, 0), SG_ERR_STATE);
+	cr_assert_eq(sg_store_prep_settle(s, id2, SG_PREP_REFUSED, 4), 0);
+
+	cr_assert_eq(sg_store_accepted_ids(s, 1, &ids, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_arr_eq(ids, id1, 16);
+	free(ids);
+	cr_assert_eq(sg_store_accepted_ids(s, 2, &ids, &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(ids);
+
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(s, 2, &c), 0);
+	cr_assert_eq(c.pending, 0);
+	cr_assert_eq(c.accepted, 1);
+	cr_assert_eq(c.refused, 1);
+	sg_store_close(s);
+}
+
+static int count_upload(void *ctx, const uint8_t *report, size_t len)
+{
+	char *seen = ctx;
+	cr_assert_eq(len, 6);
+	strncat(seen, (const char *)report + 5, 1); /* "reportN": N */
+	return 0;
+}
+
+static void put_upload(sg_store *s, uint8_t id_byte, const char *ent, uint64_t at, char tag)
+{
+	uint8_t id[16] = { id_byte }, digest[32] = { id_byte }, *r;
+	char body[7] = { 'r', 'e', 'p', 'o', 'r', tag, 0 };
+	size_t rl;
+	enum sg_store_put o;
+	cr_assert_eq(sg_store_put_report(s, &o, &r, &rl, id, ent, 1, at, digest,
+					 (const uint8_t *)body, 6, (const uint8_t *)"rc", 2), 0);
+	cr_assert_eq(o, SG_STORE_NEW);
+	free(r);
+}
+
+Test(store, leader_takes_waiting_uploads_oldest_first, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *s = open_store("leader.db");
+	put_upload(s, 1, "e1", 300, 'c');
+	put_upload(s, 2, "e2", 100, 'a');
+	put_upload(s, 3, "e3", 200, 'b');
+	char seen[8] = "";
+	size_t n;
+	cr_assert_eq(sg_store_next_uploads(s, 2, &n, count_upload, seen), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(seen, "ab");
+	/* once in a job, an upload is no longer waiting */
+	cr_assert_eq(prep(s, 2, "e2", 0x20), SG_STORE_NEW);
+	seen[0] = '\0';
+	cr_assert_eq(sg_store_next_uploads(s, 10, &n, count_upload, seen), 0);
+	cr_assert_str_eq(seen, "bc");
+
+	uint8_t id2[16] = { 2 }, id9[16] = { 9 }, *r;
+	size_t rl;
+	cr_assert_eq(sg_store_upload_get(s, id2, &r, &rl), 0);
+	cr_assert_eq(rl, 6);
+	cr_assert_arr_eq(r, "repora", 6);
+	free(r);
+	cr_assert_eq(sg_store_upload_get(s, id9, &r, &rl), SG_ERR_STATE);
+	cr_assert_null(r);
+
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(s, 2, &c), 0);
+	cr_assert_eq(c.uploads, 3);
+	cr_assert_eq(c.waiting, 2);
+	cr_assert_eq(c.pending, 1);
+	sg_store_close(s);
+}
+
+Test(store, jobs_keep_their_step_and_reply, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *s = open_store("jobs.db");
+	uint8_t a[16] = { 0xa }, b[16] = { 0xb }, *reply, *ids;
+	size_t len, n;
+	bool found;
+	int step;
+	cr_assert_eq(sg_store_job_get(s, a, &found, &step, &reply, &len), 0);
+	cr_assert_not(found);
+	cr_assert_eq(sg_store_job_put(s, b, 1, NULL, 0), 0);
+	cr_assert_eq(sg_store_job_put(s, a, 1, (const uint8_t *)"init-reply", 10), 0);
+	cr_assert_eq(sg_store_job_get(s, a, &found, &step, &reply, &len), 0);
+	cr_assert(found);
+	cr_assert_eq(step, 1);
+	cr_assert_eq(len, 10);
+	cr_assert_arr_eq(reply, "init-reply", 10);
+	free(reply);
+	cr_assert_eq(sg_store_job_get(s, b, &found, &step, &reply, &len), 0);
+	cr_assert(found);
+	cr_assert_null(reply);
+	/* open jobs: below step 3, in the order they were created */
+	cr_assert_eq(sg_store_job_put(s, a, 2, (const uint8_t *)"cont", 4), 0);
+	cr_assert_eq(sg_store_jobs_open(s, 3, &ids, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_arr_eq(ids, b, 16);
+	cr_assert_arr_eq(ids + 16, a, 16);
+	free(ids);
+	cr_assert_eq(sg_store_job_put(s, a, 3, NULL, 0), 0);
+	cr_assert_eq(sg_store_jobs_open(s, 3, &ids, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_arr_eq(ids, b, 16);
+	free(ids);
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(s, 3, &c), 0);
+	cr_assert_eq(c.jobs, 2);
+	cr_assert_eq(c.jobs_open, 1);
+	sg_store_close(s);
+}
+
+Test(store, a_rolled_back_step_counts_nothing, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *s = open_store("agg.db");
+	uint8_t id[16] = { 1 }, *share;
+	size_t len;
+	uint64_t count;
+	cr_assert_eq(sg_store_agg_get(s, 7, &count, &share, &len), 0);
+	cr_assert_eq(count, 0);
+	cr_assert_null(share);
+	cr_assert_eq(prep(s, 1, "e1", 0x30), SG_STORE_NEW);
+
+	/* a step that fails half way leaves no trace */
+	cr_assert_eq(sg_store_begin(s), 0);
+	cr_assert_eq(sg_store_prep_settle(s, id, SG_PREP_ACCEPTED, 0), 0);
+	cr_assert_eq(sg_store_agg_put(s, 7, 1, (const uint8_t *)"AAAA", 4), 0);
+	sg_store_rollback(s);
+	cr_assert_eq(sg_store_agg_get(s, 7, &count, &share, &len), 0);
+	cr_assert_eq(count, 0);
+	cr_assert_null(share);
+
+	cr_assert_eq(sg_store_begin(s), 0);
+	cr_assert_eq(sg_store_prep_settle(s, id, SG_PREP_ACCEPTED, 0), 0);
+	cr_assert_eq(sg_store_agg_put(s, 7, 1, (const uint8_t *)"BBBB", 4), 0);
+	cr_assert_eq(sg_store_commit(s), 0);
+	sg_store_close(s);
+
+	s = open_store("agg.db");
+	cr_assert_eq(sg_store_agg_get(s, 7, &count, &share, &len), 0);
+	cr_assert_eq(count, 1);
+	cr_assert_eq(len, 4);
+	cr_assert_arr_eq(share, "BBBB", 4);
+	free(share);
+	/* settled for good: it cannot be counted again */
+	cr_assert_eq(sg_store_prep_settle(s, id, SG_PREP_ACCEPTED, 0), SG_ERR_STATE);
+	sg_store_close(s);
+}
+
+Test(store, an_industry_is_collected_once, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *s = open_store("c.db");
+	bool collected;
+	uint8_t *r;
+	size_t len;
+	cr_assert_eq(sg_store_collected_get(s, 2, &collected, &r, &len), 0);
+	cr_assert_not(collected);
+	cr_assert_null(r);
+	cr_assert_eq(sg_store_collected_put(s, 2, (const uint8_t *)"share-1", 7), 0);
+	cr_assert_eq(sg_store_collected_put(s, 2, (const uint8_t *)"share-2", 7), SG_ERR_STATE);
+	sg_store_close(s);
+	s = open_store("c.db");
+	cr_assert_eq(sg_store_collected_get(s, 2, &collected, &r, &len), 0);
+	cr_assert(collected);
+	cr_assert_arr_eq(r, "share-1", 7);
+	free(r);
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(s, 0, &c), 0);
+	cr_assert_eq(c.collected, 1);
+	sg_store_close(s);
+}
+
+static void set_schema(const char *name, int version)
+{
+	char path[128], sql[96];
+	sqlite3 *db;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(sql, sizeof sql, "UPDATE meta SET value = %d WHERE key = 'schema'", version);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+Test(store, schema_versions, .init = make_dir, .fini = remove_dir)
+{
+	char path[128], err[256];
+	sg_store *s = open_store("v.db");
+	sg_store_close(s);
+	/* an older store is brought up to date */
+	set_schema("v.db", 1);
+	s = open_store("v.db");
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(s, 0, &c), 0);
+	sg_store_close(s);
+	/* a newer one is refused, untouched */
+	set_schema("v.db", 99);
+	snprintf(path, sizeof path, "%s/v.db", dir);
+	cr_assert_eq(sg_store_open(&s, path, task_a, err, sizeof err), SG_ERR_STATE);
+	cr_assert(strstr(err, "schema 99") != NULL, "%s", err);
+	cr_assert_null(s);
+}

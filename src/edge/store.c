@@ -11,7 +11,11 @@
 #include "edge/store.h"
 #include "spillguard/err.h"
 
-#define SCHEMA_VERSION 1
+/* 1: uploads only; 2: aggregation and collection tables added (a version 1
+ * store is brought up to 2 by creating them). */
+#define SCHEMA_VERSION 2
+#define SG_STR_(x) #x
+#define SG_STR(x) SG_STR_(x)
 
 struct sg_store {
 	sqlite3 *db;
@@ -29,6 +33,28 @@ static const char *const schema[] = {
 	" report BLOB NOT NULL,"
 	" receipt BLOB NOT NULL)",
 	"CREATE INDEX IF NOT EXISTS reports_by_industry ON reports (industry)",
+	"CREATE TABLE IF NOT EXISTS jobs ("
+	" seq INTEGER PRIMARY KEY,"
+	" job_id BLOB NOT NULL UNIQUE,"
+	" step INTEGER NOT NULL,"
+	" reply BLOB)",
+	"CREATE TABLE IF NOT EXISTS preps ("
+	" seq INTEGER PRIMARY KEY,"
+	" report_id BLOB NOT NULL UNIQUE,"
+	" enterprise_id TEXT NOT NULL UNIQUE,"
+	" industry INTEGER NOT NULL,"
+	" job_id BLOB NOT NULL,"
+	" state INTEGER NOT NULL DEFAULT 0,"
+	" refusal INTEGER NOT NULL DEFAULT 0)",
+	"CREATE INDEX IF NOT EXISTS preps_by_job ON preps (job_id)",
+	"CREATE INDEX IF NOT EXISTS preps_by_industry ON preps (industry, state)",
+	"CREATE TABLE IF NOT EXISTS aggregates ("
+	" industry INTEGER PRIMARY KEY,"
+	" count INTEGER NOT NULL,"
+	" share BLOB NOT NULL)",
+	"CREATE TABLE IF NOT EXISTS collected ("
+	" industry INTEGER PRIMARY KEY,"
+	" released BLOB NOT NULL)",
 };
 
 __attribute__((format(printf, 3, 4))) static int store_err(char *err, size_t err_len,
@@ -93,7 +119,19 @@ static int bind_task(sg_store *s, const uint8_t task_id[32], char *err, size_t e
 		ret = SG_ERR_STATE;
 		goto done;
 	}
-	ret = 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &st,
+			       NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		goto cleanup;
+	if (sqlite3_column_int64(st, 0) > SCHEMA_VERSION) {
+		store_err(err, err_len, "%s: store schema %lld is newer than this program's (%d)",
+			  s->path, (long long)sqlite3_column_int64(st, 0), SCHEMA_VERSION);
+		ret = SG_ERR_STATE;
+		goto done;
+	}
+	ret = exec(s, "UPDATE meta SET value = " SG_STR(SCHEMA_VERSION) " WHERE key = 'schema'",
+		   err, err_len);
 	goto done;
 cleanup:
 	store_err(err, err_len, "%s: %s", s->path, sqlite3_errmsg(s->db));
@@ -137,6 +175,27 @@ void sg_store_close(sg_store *s)
 		return;
 	sqlite3_close(s->db);
 	free(s);
+}
+
+/* --- transactions --------------------------------------------------------- */
+
+int sg_store_begin(sg_store *s)
+{
+	char err[8];
+	return exec(s, "BEGIN IMMEDIATE", err, sizeof err);
+}
+
+int sg_store_commit(sg_store *s)
+{
+	char err[8];
+	return exec(s, "COMMIT", err, sizeof err);
+}
+
+void sg_store_rollback(sg_store *s)
+{
+	char err[8];
+	if (!sqlite3_get_autocommit(s->db))
+		(void)exec(s, "ROLLBACK", err, sizeof err);
 }
 
 /* What the store already holds for this id or this enterprise. */
@@ -209,11 +268,10 @@ int sg_store_put_report(sg_store *s, enum sg_store_put *outcome, uint8_t **recei
 			const uint8_t digest[SG_STORE_DIGEST_BYTES], const uint8_t *report,
 			size_t report_len, const uint8_t *new_receipt, size_t new_receipt_len)
 {
-	char err[8];
 	*receipt = NULL;
 	*receipt_len = 0;
 	/* IMMEDIATE: the lookup and the insert see one state of the table */
-	int ret = exec(s, "BEGIN IMMEDIATE", err, sizeof err);
+	int ret = sg_store_begin(s);
 	if (ret != 0)
 		return ret;
 	ret = lookup(s, outcome, receipt, receipt_len, report_id, enterprise_id, digest);
@@ -221,9 +279,9 @@ int sg_store_put_report(sg_store *s, enum sg_store_put *outcome, uint8_t **recei
 		ret = insert(s, report_id, enterprise_id, industry, received_at, digest, report,
 			     report_len, new_receipt, new_receipt_len);
 	if (ret == 0)
-		ret = exec(s, "COMMIT", err, sizeof err);
+		ret = sg_store_commit(s);
 	if (ret != 0) {
-		exec(s, "ROLLBACK", err, sizeof err);
+		sg_store_rollback(s);
 		free(*receipt);
 		*receipt = NULL;
 		*receipt_len = 0;
@@ -244,6 +302,352 @@ int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t industry, uint64_
 			*in_industry = (uint64_t)sqlite3_column_int64(st, 1);
 			ret = 0;
 		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* --- shared statement helpers ------------------------------------------- */
+
+static int prepare(sg_store *s, sqlite3_stmt **st, const char *sql)
+{
+	return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ? 0 : SG_ERR_IO;
+}
+
+/* Runs a statement that returns no rows, then finalizes it. */
+static int step_done(sqlite3_stmt *st)
+{
+	int ret = sqlite3_step(st) == SQLITE_DONE ? 0 : SG_ERR_IO;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Copies column col (a blob; NULL gives *out NULL) into a malloc'd buffer. */
+static int column_copy(sqlite3_stmt *st, int col, uint8_t **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	*out = malloc(n + 1);
+	if (*out == NULL)
+		return SG_ERR_NOMEM;
+	if (n > 0)
+		memcpy(*out, sqlite3_column_blob(st, col), n);
+	*len = n;
+	return 0;
+}
+
+/* Collects column 0 of every row (blobs of `width` bytes) into one buffer. */
+static int collect_ids(sqlite3_stmt *st, size_t width, uint8_t **ids, size_t *n)
+{
+	size_t cap = 0;
+	int rc, ret = 0;
+	*ids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((size_t)sqlite3_column_bytes(st, 0) != width) {
+			ret = SG_ERR_STATE;
+			break;
+		}
+		if (*n == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			uint8_t *grown = realloc(*ids, ncap * width);
+			if (grown == NULL) {
+				ret = SG_ERR_NOMEM;
+				break;
+			}
+			*ids = grown;
+			cap = ncap;
+		}
+		memcpy(*ids + *n * width, sqlite3_column_blob(st, 0), width);
+		(*n)++;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = SG_ERR_IO;
+	sqlite3_finalize(st);
+	if (ret != 0) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+static int bind_len(size_t len)
+{
+	return len > INT32_MAX ? -1 : (int)len;
+}
+
+/* Binds ?1 to a blob key, or to int_key when key is NULL. */
+static void bind_key(sqlite3_stmt *st, const uint8_t *key, size_t key_len, int64_t int_key)
+{
+	if (key != NULL)
+		sqlite3_bind_blob(st, 1, key, (int)key_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, int_key);
+}
+
+/* The ids a keyed query lists (see collect_ids). */
+static int list_ids(sg_store *s, const char *sql, const uint8_t *key, size_t key_len,
+		    int64_t int_key, size_t width, uint8_t **ids, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	*ids = NULL;
+	*n = 0;
+	if (prepare(s, &st, sql) != 0)
+		return SG_ERR_IO;
+	bind_key(st, key, key_len, int_key);
+	return collect_ids(st, width, ids, n);
+}
+
+/* --- aggregation ---------------------------------------------------------- */
+
+int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
+			  int (*fn)(void *ctx, const uint8_t *report, size_t len), void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_IO, rc;
+	*n = 0;
+	if (prepare(s, &st, "SELECT r.report FROM reports r WHERE NOT EXISTS "
+			    "(SELECT 1 FROM preps p WHERE p.report_id = r.report_id) "
+			    "ORDER BY r.received_at, r.rowid LIMIT ?1") != 0)
+		return ret;
+	sqlite3_bind_int64(st, 1, max > INT64_MAX ? INT64_MAX : (sqlite3_int64)max);
+	ret = 0;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ret = fn(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		(*n)++;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = SG_ERR_IO;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int sg_store_prep_put(sg_store *s, enum sg_store_put *outcome,
+		      const uint8_t report_id[SG_STORE_REPORT_ID_BYTES], const char *enterprise_id,
+		      uint32_t industry, const uint8_t job_id[16])
+{
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_IO, rc;
+	*outcome = SG_STORE_NEW;
+	if (prepare(s, &st, "SELECT report_id = ?1, job_id = ?3 FROM preps "
+			    "WHERE report_id = ?1 OR enterprise_id = ?2 ORDER BY 1 DESC LIMIT 1") != 0)
+		return ret;
+	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, enterprise_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, job_id, 16, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		bool same_id = sqlite3_column_int(st, 0) != 0;
+		bool same_job = sqlite3_column_int(st, 1) != 0;
+		*outcome = !same_id ? SG_STORE_DUPLICATE : same_job ? SG_STORE_SAME : SG_STORE_REPLAYED;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return SG_ERR_IO;
+	if (*outcome != SG_STORE_NEW)
+		return 0;
+	if (prepare(s, &st, "INSERT INTO preps (report_id, enterprise_id, industry, job_id) "
+			    "VALUES (?1, ?2, ?3, ?4)") != 0)
+		return ret;
+	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, enterprise_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, industry);
+	sqlite3_bind_blob(st, 4, job_id, 16, SQLITE_STATIC);
+	return step_done(st);
+}
+
+int sg_store_prep_settle(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
+			 enum sg_prep_state state, int refusal)
+{
+	sqlite3_stmt *st = NULL;
+	if (state == SG_PREP_PENDING || (state == SG_PREP_ACCEPTED) != (refusal == 0))
+		return SG_ERR_PARAM;
+	if (prepare(s, &st, "UPDATE preps SET state = ?2, refusal = ?3 "
+			    "WHERE report_id = ?1 AND state = 0") != 0)
+		return SG_ERR_IO;
+	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, (int)state);
+	sqlite3_bind_int(st, 3, refusal);
+	int ret = step_done(st);
+	if (ret == 0 && sqlite3_changes(s->db) != 1)
+		ret = SG_ERR_STATE;
+	return ret;
+}
+
+int sg_store_job_get(sg_store *s, const uint8_t job_id[16], bool *found, int *step,
+		     uint8_t **reply, size_t *reply_len)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_IO, rc;
+	*found = false;
+	*step = 0;
+	*reply = NULL;
+	*reply_len = 0;
+	if (prepare(s, &st, "SELECT step, reply FROM jobs WHERE job_id = ?1") != 0)
+		return ret;
+	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		*step = sqlite3_column_int(st, 0);
+		ret = column_copy(st, 1, reply, reply_len);
+	} else if (rc == SQLITE_DONE) {
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int sg_store_job_put(sg_store *s, const uint8_t job_id[16], int step, const uint8_t *reply,
+		     size_t reply_len)
+{
+	sqlite3_stmt *st = NULL;
+	if (bind_len(reply_len) < 0 ||
+	    prepare(s, &st, "INSERT INTO jobs (job_id, step, reply) VALUES (?1, ?2, ?3) "
+			    "ON CONFLICT (job_id) DO UPDATE SET step = ?2, reply = ?3") != 0)
+		return SG_ERR_IO;
+	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, step);
+	if (reply != NULL)
+		sqlite3_bind_blob(st, 3, reply, bind_len(reply_len), SQLITE_STATIC);
+	return step_done(st);
+}
+
+int sg_store_jobs_open(sg_store *s, int below, uint8_t **ids, size_t *n)
+{
+	return list_ids(s, "SELECT job_id FROM jobs WHERE step < ?1 ORDER BY seq", NULL, 0, below,
+			16, ids, n);
+}
+
+int sg_store_job_reports(sg_store *s, const uint8_t job_id[16], uint8_t **ids, size_t *n)
+{
+	return list_ids(s, "SELECT report_id FROM preps WHERE job_id = ?1 ORDER BY seq", job_id, 16,
+			0, SG_STORE_REPORT_ID_BYTES, ids, n);
+}
+
+/* One blob column of the single row a keyed query finds (SG_ERR_STATE: none). */
+static int get_one_blob(sg_store *s, const char *sql, const uint8_t *key, size_t key_len,
+			int64_t int_key, uint8_t **out, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_IO, rc;
+	*out = NULL;
+	*len = 0;
+	if (prepare(s, &st, sql) != 0)
+		return ret;
+	bind_key(st, key, key_len, int_key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = column_copy(st, 0, out, len);
+	else if (rc == SQLITE_DONE)
+		ret = SG_ERR_STATE;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int sg_store_upload_get(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
+			uint8_t **report, size_t *len)
+{
+	return get_one_blob(s, "SELECT report FROM reports WHERE report_id = ?1", report_id,
+			    SG_STORE_REPORT_ID_BYTES, 0, report, len);
+}
+
+int sg_store_agg_get(sg_store *s, uint32_t industry, uint64_t *count, uint8_t **share,
+		     size_t *share_len)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_IO, rc;
+	*count = 0;
+	*share = NULL;
+	*share_len = 0;
+	if (prepare(s, &st, "SELECT count, share FROM aggregates WHERE industry = ?1") != 0)
+		return ret;
+	sqlite3_bind_int64(st, 1, industry);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*count = (uint64_t)sqlite3_column_int64(st, 0);
+		ret = column_copy(st, 1, share, share_len);
+	} else if (rc == SQLITE_DONE) {
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int sg_store_agg_put(sg_store *s, uint32_t industry, uint64_t count, const uint8_t *share,
+		     size_t share_len)
+{
+	sqlite3_stmt *st = NULL;
+	if (bind_len(share_len) < 0 || count > INT64_MAX ||
+	    prepare(s, &st, "INSERT INTO aggregates (industry, count, share) VALUES (?1, ?2, ?3) "
+			    "ON CONFLICT (industry) DO UPDATE SET count = ?2, share = ?3") != 0)
+		return SG_ERR_IO;
+	sqlite3_bind_int64(st, 1, industry);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
+	sqlite3_bind_blob(st, 3, share, bind_len(share_len), SQLITE_STATIC);
+	return step_done(st);
+}
+
+int sg_store_accepted_ids(sg_store *s, uint32_t industry, uint8_t **ids, size_t *n)
+{
+	return list_ids(s, "SELECT report_id FROM preps WHERE industry = ?1 AND state = 1", NULL, 0,
+			industry, SG_STORE_REPORT_ID_BYTES, ids, n);
+}
+
+/* --- collection ----------------------------------------------------------- */
+
+int sg_store_collected_get(sg_store *s, uint32_t industry, bool *collected, uint8_t **released,
+			   size_t *released_len)
+{
+	int ret = get_one_blob(s, "SELECT released FROM collected WHERE industry = ?1", NULL, 0,
+			       industry, released, released_len);
+	*collected = ret == 0;
+	return ret == SG_ERR_STATE ? 0 : ret;
+}
+
+int sg_store_collected_put(sg_store *s, uint32_t industry, const uint8_t *released,
+			   size_t released_len)
+{
+	sqlite3_stmt *st = NULL;
+	if (bind_len(released_len) < 0 ||
+	    prepare(s, &st, "INSERT OR IGNORE INTO collected (industry, released) "
+			    "VALUES (?1, ?2)") != 0)
+		return SG_ERR_IO;
+	sqlite3_bind_int64(st, 1, industry);
+	sqlite3_bind_blob(st, 2, released, bind_len(released_len), SQLITE_STATIC);
+	int ret = step_done(st);
+	if (ret == 0 && sqlite3_changes(s->db) != 1)
+		ret = SG_ERR_STATE;
+	return ret;
+}
+
+int sg_store_counts_get(sg_store *s, int below, sg_store_counts *c)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_IO;
+	memset(c, 0, sizeof *c);
+	if (prepare(s, &st,
+		    "SELECT (SELECT count(*) FROM reports),"
+		    " (SELECT count(*) FROM reports r WHERE NOT EXISTS"
+		    "   (SELECT 1 FROM preps p WHERE p.report_id = r.report_id)),"
+		    " (SELECT count(*) FROM preps WHERE state = 0),"
+		    " (SELECT count(*) FROM preps WHERE state = 1),"
+		    " (SELECT count(*) FROM preps WHERE state = 2),"
+		    " (SELECT count(*) FROM jobs WHERE step < ?1),"
+		    " (SELECT count(*) FROM jobs),"
+		    " (SELECT count(*) FROM collected)") != 0)
+		return ret;
+	sqlite3_bind_int(st, 1, below);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		uint64_t *f[] = { &c->uploads, &c->waiting, &c->pending, &c->accepted,
+				  &c->refused, &c->jobs_open, &c->jobs, &c->collected };
+		for (int i = 0; i < (int)(sizeof f / sizeof f[0]); i++)
+			*f[i] = (uint64_t)sqlite3_column_int64(st, i);
+		ret = 0;
 	}
 	sqlite3_finalize(st);
 	return ret;

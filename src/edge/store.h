@@ -8,9 +8,15 @@
  * call returns and only then may it be acknowledged. One store file serves
  * one task; opening it for another task is refused.
  *
- * This file holds reports as they are uploaded; aggregation and collection
- * state join it as those steps are built.
+ * It holds the leader's uploads (reports), every aggregator's view of each
+ * report in aggregation (preps: which job, then accepted or refused), the
+ * jobs with the reply each request got (so a retried request gets the same
+ * reply), the running aggregate share per industry, and which industries
+ * were collected. A step that moves reports and adds to an aggregate share
+ * runs in one transaction (sg_store_begin .. sg_store_commit): after a
+ * crash a report is either counted once or not yet at all.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,5 +60,103 @@ SG_MUST_CHECK int sg_store_put_report(sg_store *s, enum sg_store_put *outcome,
 /* Reports stored, in all and in one industry. */
 SG_MUST_CHECK int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t industry,
 					 uint64_t *in_industry);
+
+/* --- transactions ------------------------------------------------------ */
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. The calls below made between begin
+ * and commit become durable together; made outside, each is its own. */
+SG_MUST_CHECK int sg_store_begin(sg_store *s);
+SG_MUST_CHECK int sg_store_commit(sg_store *s);
+void sg_store_rollback(sg_store *s);
+
+/* --- aggregation ---------------------------------------------------------- */
+
+enum sg_prep_state {
+	SG_PREP_PENDING = 0,  /* in a job not yet settled */
+	SG_PREP_ACCEPTED = 1, /* its output share is in the aggregate */
+	SG_PREP_REFUSED = 2,  /* with a reject code */
+};
+
+/*
+ * Leader: up to max uploaded reports that are in no job yet, oldest first.
+ * For each, fn(ctx, report, len) (the bytes are valid during the call);
+ * a non-zero return from fn stops and is returned. *n counts the calls.
+ */
+SG_MUST_CHECK int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
+					int (*fn)(void *ctx, const uint8_t *report, size_t len),
+					void *ctx);
+
+/*
+ * Takes a report into job_id at this aggregator. *outcome: SG_STORE_NEW;
+ * SG_STORE_SAME when this report is already in this job (a retried
+ * request); SG_STORE_REPLAYED when the id is in another job;
+ * SG_STORE_DUPLICATE when the enterprise has another report in a job.
+ */
+SG_MUST_CHECK int sg_store_prep_put(sg_store *s, enum sg_store_put *outcome,
+				    const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
+				    const char *enterprise_id, uint32_t industry,
+				    const uint8_t job_id[16]);
+
+/* Records a report's outcome (refusal 0 for ACCEPTED). SG_ERR_STATE when
+ * the report is not pending. */
+SG_MUST_CHECK int sg_store_prep_settle(sg_store *s,
+				       const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
+				       enum sg_prep_state state, int refusal);
+
+/* A job's recorded step and the reply that step sent (malloc'd, or NULL
+ * when none). *found false when the job is unknown. */
+SG_MUST_CHECK int sg_store_job_get(sg_store *s, const uint8_t job_id[16], bool *found,
+				   int *step, uint8_t **reply, size_t *reply_len);
+/* Creates or updates a job's step and reply. */
+SG_MUST_CHECK int sg_store_job_put(sg_store *s, const uint8_t job_id[16], int step,
+				   const uint8_t *reply, size_t reply_len);
+/* Ids of the jobs whose step is below `below` (unfinished), oldest first,
+ * malloc'd, 16 bytes each. */
+SG_MUST_CHECK int sg_store_jobs_open(sg_store *s, int below, uint8_t **ids, size_t *n);
+/* The report ids of a job, in the order they were put (malloc'd). */
+SG_MUST_CHECK int sg_store_job_reports(sg_store *s, const uint8_t job_id[16], uint8_t **ids,
+				       size_t *n);
+/* Leader: a stored upload's bytes by report id (malloc'd). SG_ERR_STATE when
+ * there is none. */
+SG_MUST_CHECK int sg_store_upload_get(sg_store *s,
+				      const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
+				      uint8_t **report, size_t *len);
+
+/* An industry's running aggregate share and the number of reports in it
+ * (*share NULL and *count 0 when none was added yet). */
+SG_MUST_CHECK int sg_store_agg_get(sg_store *s, uint32_t industry, uint64_t *count,
+				   uint8_t **share, size_t *share_len);
+SG_MUST_CHECK int sg_store_agg_put(sg_store *s, uint32_t industry, uint64_t count,
+				   const uint8_t *share, size_t share_len);
+
+/* The accepted report ids of an industry (malloc'd, 16 bytes each, in no
+ * particular order). */
+SG_MUST_CHECK int sg_store_accepted_ids(sg_store *s, uint32_t industry, uint8_t **ids,
+					size_t *n);
+
+/* --- collection ----------------------------------------------------------- */
+
+/* Whether the industry was collected, and what was released then
+ * (malloc'd; NULL when not collected). */
+SG_MUST_CHECK int sg_store_collected_get(sg_store *s, uint32_t industry, bool *collected,
+					 uint8_t **released, size_t *released_len);
+/* Marks the industry collected with what it released. SG_ERR_STATE when it
+ * was collected before (nothing changes). */
+SG_MUST_CHECK int sg_store_collected_put(sg_store *s, uint32_t industry,
+					 const uint8_t *released, size_t released_len);
+
+/* For `aggregator status`. */
+typedef struct sg_store_counts {
+	uint64_t uploads;          /* leader: reports received */
+	uint64_t waiting;          /* leader: received, in no job yet */
+	uint64_t pending;          /* in a job not yet settled */
+	uint64_t accepted;
+	uint64_t refused;
+	uint64_t jobs_open;        /* jobs whose step is below `below` */
+	uint64_t jobs;
+	uint64_t collected;        /* industries */
+} sg_store_counts;
+
+SG_MUST_CHECK int sg_store_counts_get(sg_store *s, int below, sg_store_counts *c);
 
 #endif
