@@ -54,12 +54,17 @@ static int check_categories(const Spillguard__TaskBody *t, char *err, size_t err
 	return 0;
 }
 
-static bool industry_exists(const Spillguard__TaskBody *t, uint32_t id)
+long sg_task_industry_index(const Spillguard__TaskBody *t, uint32_t id)
 {
 	for (size_t i = 0; i < t->n_industries; i++)
 		if (t->industries[i]->id == id)
-			return true;
-	return false;
+			return (long)i;
+	return -1;
+}
+
+static bool industry_exists(const Spillguard__TaskBody *t, uint32_t id)
+{
+	return sg_task_industry_index(t, id) >= 0;
 }
 
 static int check_industries(const Spillguard__TaskBody *t, char *err, size_t err_len)

@@ -47,6 +47,9 @@ SG_MUST_CHECK int sg_task_open(sg_task **out, const uint8_t *bytes, size_t len,
 			       const uint8_t *authority_pk, char *err, size_t err_len);
 void sg_task_free(sg_task *t);
 
+/* The position of industry id in the task's list, or -1. */
+long sg_task_industry_index(const Spillguard__TaskBody *t, uint32_t id);
+
 /* Index of an enterprise in the roster, or -1. */
 long sg_task_roster_find(const sg_task *t, const char *enterprise_id);
 

@@ -37,7 +37,9 @@ static const char *const schema[] = {
 	" seq INTEGER PRIMARY KEY,"
 	" job_id BLOB NOT NULL UNIQUE,"
 	" step INTEGER NOT NULL,"
-	" reply BLOB)",
+	" reply BLOB,"
+	" at INTEGER NOT NULL DEFAULT 0,"
+	" request BLOB)",
 	"CREATE TABLE IF NOT EXISTS preps ("
 	" seq INTEGER PRIMARY KEY,"
 	" report_id BLOB NOT NULL UNIQUE,"
@@ -198,6 +200,15 @@ void sg_store_rollback(sg_store *s)
 		(void)exec(s, "ROLLBACK", err, sizeof err);
 }
 
+int sg_store_end(sg_store *s, int ret)
+{
+	if (ret == 0)
+		ret = sg_store_commit(s);
+	if (ret != 0)
+		sg_store_rollback(s);
+	return ret;
+}
+
 /* What the store already holds for this id or this enterprise. */
 static int lookup(sg_store *s, enum sg_store_put *outcome, uint8_t **receipt, size_t *receipt_len,
 		  const uint8_t *report_id, const char *enterprise_id, const uint8_t *digest)
@@ -278,10 +289,8 @@ int sg_store_put_report(sg_store *s, enum sg_store_put *outcome, uint8_t **recei
 	if (ret == 0 && *outcome == SG_STORE_NEW)
 		ret = insert(s, report_id, enterprise_id, industry, received_at, digest, report,
 			     report_len, new_receipt, new_receipt_len);
-	if (ret == 0)
-		ret = sg_store_commit(s);
+	ret = sg_store_end(s, ret);
 	if (ret != 0) {
-		sg_store_rollback(s);
 		free(*receipt);
 		*receipt = NULL;
 		*receipt_len = 0;
@@ -478,27 +487,39 @@ int sg_store_prep_settle(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID
 	return ret;
 }
 
-int sg_store_job_get(sg_store *s, const uint8_t job_id[16], bool *found, int *step,
-		     uint8_t **reply, size_t *reply_len)
+/* An integer and a blob column of the row a keyed query finds; *found
+ * false (0 and NULL) when there is none. */
+static int get_int_blob(sg_store *s, const char *sql, const uint8_t *key, size_t key_len,
+			int64_t int_key, bool *found, int64_t *num, uint8_t **blob, size_t *len)
 {
 	sqlite3_stmt *st = NULL;
 	int ret = SG_ERR_IO, rc;
 	*found = false;
-	*step = 0;
-	*reply = NULL;
-	*reply_len = 0;
-	if (prepare(s, &st, "SELECT step, reply FROM jobs WHERE job_id = ?1") != 0)
+	*num = 0;
+	*blob = NULL;
+	*len = 0;
+	if (prepare(s, &st, sql) != 0)
 		return ret;
-	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
+	bind_key(st, key, key_len, int_key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*found = true;
-		*step = sqlite3_column_int(st, 0);
-		ret = column_copy(st, 1, reply, reply_len);
+		*num = sqlite3_column_int64(st, 0);
+		ret = column_copy(st, 1, blob, len);
 	} else if (rc == SQLITE_DONE) {
 		ret = 0;
 	}
 	sqlite3_finalize(st);
+	return ret;
+}
+
+int sg_store_job_get(sg_store *s, const uint8_t job_id[16], bool *found, int *step,
+		     uint8_t **reply, size_t *reply_len)
+{
+	int64_t n;
+	int ret = get_int_blob(s, "SELECT step, reply FROM jobs WHERE job_id = ?1", job_id, 16, 0,
+			       found, &n, reply, reply_len);
+	*step = (int)n;
 	return ret;
 }
 
@@ -559,22 +580,11 @@ int sg_store_upload_get(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID_
 int sg_store_agg_get(sg_store *s, uint32_t industry, uint64_t *count, uint8_t **share,
 		     size_t *share_len)
 {
-	sqlite3_stmt *st = NULL;
-	int ret = SG_ERR_IO, rc;
-	*count = 0;
-	*share = NULL;
-	*share_len = 0;
-	if (prepare(s, &st, "SELECT count, share FROM aggregates WHERE industry = ?1") != 0)
-		return ret;
-	sqlite3_bind_int64(st, 1, industry);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*count = (uint64_t)sqlite3_column_int64(st, 0);
-		ret = column_copy(st, 1, share, share_len);
-	} else if (rc == SQLITE_DONE) {
-		ret = 0;
-	}
-	sqlite3_finalize(st);
+	bool found;
+	int64_t n;
+	int ret = get_int_blob(s, "SELECT count, share FROM aggregates WHERE industry = ?1", NULL, 0,
+			       industry, &found, &n, share, share_len);
+	*count = (uint64_t)n;
 	return ret;
 }
 
@@ -651,4 +661,70 @@ int sg_store_counts_get(sg_store *s, int below, sg_store_counts *c)
 	}
 	sqlite3_finalize(st);
 	return ret;
+}
+
+int sg_store_job_request_put(sg_store *s, const uint8_t job_id[16], uint64_t at,
+			     const uint8_t *request, size_t request_len)
+{
+	sqlite3_stmt *st = NULL;
+	if (bind_len(request_len) < 0 || at > INT64_MAX ||
+	    prepare(s, &st, "UPDATE jobs SET at = ?2, request = ?3 WHERE job_id = ?1") != 0)
+		return SG_ERR_IO;
+	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)at);
+	sqlite3_bind_blob(st, 3, request, bind_len(request_len), SQLITE_STATIC);
+	int ret = step_done(st);
+	if (ret == 0 && sqlite3_changes(s->db) != 1)
+		ret = SG_ERR_STATE;
+	return ret;
+}
+
+int sg_store_job_request_get(sg_store *s, const uint8_t job_id[16], uint64_t *at,
+			     uint8_t **request, size_t *request_len)
+{
+	bool found;
+	int64_t n;
+	int ret = get_int_blob(s, "SELECT at, request FROM jobs WHERE job_id = ?1", job_id, 16, 0,
+			       &found, &n, request, request_len);
+	*at = (uint64_t)n;
+	if (ret == 0 && *request == NULL)
+		ret = SG_ERR_STATE; /* no such job, or no request recorded */
+	return ret;
+}
+
+/* Whether a row matches (?1 job id, ?2 key). */
+static int exists(sg_store *s, const char *sql, const uint8_t *job_id, const uint8_t *blob,
+		  const char *text, bool *found)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	*found = false;
+	if (prepare(s, &st, sql) != 0)
+		return SG_ERR_IO;
+	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
+	if (blob != NULL)
+		sqlite3_bind_blob(st, 2, blob, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : SG_ERR_IO;
+}
+
+int sg_store_prep_other_job(sg_store *s, const uint8_t job_id[16], const uint8_t *report_id,
+			    const char *enterprise_id, bool *found)
+{
+	return report_id != NULL
+		       ? exists(s, "SELECT 1 FROM preps WHERE job_id != ?1 AND report_id = ?2", job_id,
+				report_id, NULL, found)
+		       : exists(s, "SELECT 1 FROM preps WHERE job_id != ?1 AND enterprise_id = ?2",
+				job_id, NULL, enterprise_id, found);
+}
+
+int sg_store_prep_in_job(sg_store *s, const uint8_t job_id[16],
+			 const uint8_t report_id[SG_STORE_REPORT_ID_BYTES], bool *found)
+{
+	return exists(s, "SELECT 1 FROM preps WHERE job_id = ?1 AND report_id = ?2", job_id,
+		      report_id, NULL, found);
 }

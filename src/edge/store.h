@@ -68,6 +68,9 @@ SG_MUST_CHECK int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t ind
 SG_MUST_CHECK int sg_store_begin(sg_store *s);
 SG_MUST_CHECK int sg_store_commit(sg_store *s);
 void sg_store_rollback(sg_store *s);
+/* Commits when ret is 0, else (or when the commit fails) rolls back;
+ * returns the outcome. */
+SG_MUST_CHECK int sg_store_end(sg_store *s, int ret);
 
 /* --- aggregation ---------------------------------------------------------- */
 
@@ -97,6 +100,16 @@ SG_MUST_CHECK int sg_store_prep_put(sg_store *s, enum sg_store_put *outcome,
 				    const char *enterprise_id, uint32_t industry,
 				    const uint8_t job_id[16]);
 
+/* Whether a report id (or, with report_id NULL, an enterprise) is taken in a
+ * job other than job_id. */
+SG_MUST_CHECK int sg_store_prep_other_job(sg_store *s, const uint8_t job_id[16],
+					  const uint8_t *report_id, const char *enterprise_id,
+					  bool *found);
+/* Whether the report id was taken into job_id. */
+SG_MUST_CHECK int sg_store_prep_in_job(sg_store *s, const uint8_t job_id[16],
+				       const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
+				       bool *found);
+
 /* Records a report's outcome (refusal 0 for ACCEPTED). SG_ERR_STATE when
  * the report is not pending. */
 SG_MUST_CHECK int sg_store_prep_settle(sg_store *s,
@@ -110,6 +123,13 @@ SG_MUST_CHECK int sg_store_job_get(sg_store *s, const uint8_t job_id[16], bool *
 /* Creates or updates a job's step and reply. */
 SG_MUST_CHECK int sg_store_job_put(sg_store *s, const uint8_t job_id[16], int step,
 				   const uint8_t *reply, size_t reply_len);
+/* The request that created a job and its time, kept so that a restarted
+ * aggregator can rebuild the job's state from it. SG_ERR_STATE when the job
+ * is unknown (put) or has no request recorded (get). */
+SG_MUST_CHECK int sg_store_job_request_put(sg_store *s, const uint8_t job_id[16], uint64_t at,
+					   const uint8_t *request, size_t request_len);
+SG_MUST_CHECK int sg_store_job_request_get(sg_store *s, const uint8_t job_id[16], uint64_t *at,
+					   uint8_t **request, size_t *request_len);
 /* Ids of the jobs whose step is below `below` (unfinished), oldest first,
  * malloc'd, 16 bytes each. */
 SG_MUST_CHECK int sg_store_jobs_open(sg_store *s, int below, uint8_t **ids, size_t *n);

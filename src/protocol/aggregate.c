@@ -527,19 +527,11 @@ int sg_job_settle(sg_job *job, sg_party *leader, const uint8_t *const *resps,
 	return ret;
 }
 
-static long industry_index(const sg_task *t, uint32_t id)
-{
-	for (size_t i = 0; i < t->body->n_industries; i++)
-		if (t->body->industries[i]->id == id)
-			return (long)i;
-	return -1;
-}
-
 int sg_job_accumulate(const sg_job *job, const sg_party *p, sg_prio3_agg **aggs)
 {
 	for (size_t i = 0; i < job->n; i++) {
 		const sg_prep *prep = &job->preps[i];
-		long k = industry_index(p->task, prep->industry);
+		long k = sg_task_industry_index(p->task->body, prep->industry);
 		if (prep->reject != SG_REJECT_NONE)
 			continue;
 		if (k < 0 || sg_prio3_aggregate(p->prio3, aggs[k], prep->state) != 0)

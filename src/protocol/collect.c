@@ -46,10 +46,7 @@ int sg_report_set_root(uint8_t root[32], uint8_t (*ids)[SG_REPORT_ID_BYTES], siz
 
 static bool has_industry(const sg_task *t, uint32_t id)
 {
-	for (size_t i = 0; i < t->body->n_industries; i++)
-		if (t->body->industries[i]->id == id)
-			return true;
-	return false;
+	return sg_task_industry_index(t->body, id) >= 0;
 }
 
 static int sign_share(uint8_t **out, size_t *out_len, const sg_party *p, const uint8_t *sign_sk,

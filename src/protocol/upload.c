@@ -16,7 +16,7 @@ static int pack_envelope(uint8_t **out, size_t *out_len, Spillguard__Envelope *e
 	return sg_wire_encode(out, out_len, env);
 }
 
-static int error_reply(uint8_t **out, size_t *out_len, enum sg_reject r)
+int sg_error_reply(uint8_t **out, size_t *out_len, enum sg_reject r)
 {
 	Spillguard__Error e = SPILLGUARD__ERROR__INIT;
 	Spillguard__Envelope env = SPILLGUARD__ENVELOPE__INIT;
@@ -119,7 +119,7 @@ int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len, enum sg_r
 		*reject = SG_REJECT_DUPLICATE;
 respond:
 	if (*reject != SG_REJECT_NONE) {
-		ret = error_reply(reply, reply_len, *reject);
+		ret = sg_error_reply(reply, reply_len, *reject);
 	} else if (outcome == SG_STORE_SAME) { /* the receipt given the first time */
 		*reply = stored;
 		*reply_len = stored_len;

@@ -39,6 +39,10 @@ SG_MUST_CHECK int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_
 				   enum sg_reject *reject, const uint8_t *report, size_t report_len,
 				   uint64_t now);
 
+/* An Error envelope (packed, malloc'd) with r's code and sentence: the
+ * reply to a request that is refused as a whole. */
+SG_MUST_CHECK int sg_error_reply(uint8_t **out, size_t *out_len, enum sg_reject r);
+
 /*
  * The enterprise's reading of the reply: 0 and the receipt's bytes in
  * *receipt (malloc'd) when it is a receipt for this report signed by the

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SG_EDGE_HELPER_H
+#define SG_EDGE_HELPER_H
+
+/*
+ * A helper aggregator's request handling over its store (DESIGN.md §5, §8):
+ * the protocol steps of protocol/aggregate.h made durable and idempotent.
+ *
+ *   AggregationJobInit      prepare every report; in one transaction record
+ *                           the reports taken (pending), the request and
+ *                           the reply; then answer.
+ *   AggregationJobContinue  apply the leader's decisions; in one transaction
+ *                           settle each report, add the accepted output
+ *                           shares to the industries' aggregate shares and
+ *                           record the reply; then answer.
+ *
+ * A request for a job already answered gets the recorded reply again, so
+ * the leader may retry anything. The verification state between the two
+ * steps lives in memory; after a restart it is rebuilt from the recorded
+ * request (preparation is deterministic) and checked against the recorded
+ * reply. A report counts once or not at all, whatever point a crash hits.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edge/store.h"
+#include "protocol/aggregate.h"
+
+enum sg_job_step {
+	SG_JOB_STEP_INIT = 1,     /* helper: init answered; leader: reports taken */
+	SG_JOB_STEP_DONE = 2,     /* settled and added to the aggregate shares */
+};
+
+typedef struct sg_helper {
+	sg_party party;
+	sg_store *store;
+	sg_job job;      /* the job between its two steps, if any */
+	bool has_job;
+} sg_helper;
+
+/* The store stays the caller's. */
+void sg_helper_init(sg_helper *h, const sg_party *party, sg_store *store);
+void sg_helper_done(sg_helper *h);
+
+/*
+ * Answers one request from the leader: *reply (packed Envelope, malloc'd) is
+ * the job's reply, or an Error (SG_REJECT_MALFORMED for bytes that are not a
+ * job request of this task, SG_REJECT_REPLAYED for a job id reused with
+ * other contents). Returns 0, or a negative sg_err when the store failed or
+ * the recorded state does not rebuild (no reply then: nothing was
+ * recorded, the leader retries).
+ */
+SG_MUST_CHECK int sg_helper_handle(sg_helper *h, uint8_t **reply, size_t *reply_len,
+				   const uint8_t *req, size_t req_len, uint64_t now);
+
+/*
+ * Adds the output shares of a settled job's accepted reports to the
+ * stored aggregate shares, per industry (inside the caller's transaction).
+ * Shared by the leader and helpers.
+ */
+SG_MUST_CHECK int sg_store_job_accumulate(sg_store *s, const sg_job *job, const sg_party *p);
+
+#endif

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Helpers answering a leader's jobs over their stores: exact sums, retries
+ * answered byte for byte the same and counted once, a restart between the
+ * two steps, and requests that must change nothing.
+ */
+#define _DEFAULT_SOURCE /* mkdtemp */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <sodium.h>
+
+#include "common.h"
+#include "edge/helper.h"
+#include "spillguard/err.h"
+#include "wire/codec.h"
+
+#define NAGG 3
+#define NENT 8
+#define NCAT 4
+
+static char dir[64];
+
+typedef struct rig {
+	sg_test_world w;
+	sg_prio3 *p[NAGG];
+	sg_party party[NAGG];
+	uint8_t verify_key[32];
+	sg_store *store[NAGG];
+	sg_helper helper[NAGG];
+	uint8_t *reports[NENT];
+	size_t lens[NENT];
+	uint64_t plain[2][NCAT];
+} rig;
+
+static void open_helper(rig *r, unsigned j)
+{
+	char path[128], err[256];
+	snprintf(path, sizeof path, "%s/helper%u.db", dir, j);
+	cr_assert_eq(sg_store_open(&r->store[j], path, r->w.task->id, err, sizeof err), 0, "%s", err);
+	sg_helper_init(&r->helper[j], &r->party[j], r->store[j]);
+}
+
+static void close_helper(rig *r, unsigned j)
+{
+	sg_helper_done(&r->helper[j]);
+	sg_store_close(r->store[j]);
+	r->store[j] = NULL;
+}
+
+static void rig_init(rig *r)
+{
+	snprintf(dir, sizeof dir, "/tmp/sg-helper-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	sg_test_world_init(&r->w, NAGG, NENT, NCAT);
+	randombytes_buf(r->verify_key, sizeof r->verify_key);
+	memset(r->plain, 0, sizeof r->plain);
+	for (unsigned j = 0; j < NAGG; j++) {
+		cr_assert_eq(sg_task_prio3(&r->p[j], r->w.task), 0);
+		r->party[j] = (sg_party){ r->w.task, r->p[j], j, r->w.agg_hpke_sk[j], r->verify_key };
+		if (j > 0)
+			open_helper(r, j);
+	}
+	for (unsigned i = 0; i < NENT; i++) {
+		uint64_t eek[NCAT];
+		uint8_t id[16];
+		for (int c = 0; c < NCAT; c++) {
+			eek[c] = randombytes_uniform(65536);
+			r->plain[i % 2][c] += eek[c];
+		}
+		cr_assert_eq(sg_report_build(&r->reports[i], &r->lens[i], id, r->w.task,
+					     r->w.ent_id[i], r->w.ent_sk[i], eek, NCAT, 1500), 0);
+	}
+}
+
+static void rig_free(rig *r)
+{
+	char cmd[128];
+	for (unsigned j = 0; j < NAGG; j++) {
+		if (j > 0)
+			close_helper(r, j);
+		sg_prio3_free(r->p[j]);
+	}
+	for (unsigned i = 0; i < NENT; i++)
+		free(r->reports[i]);
+	sg_test_world_free(&r->w);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* helper j's answer; a retry must get the very same bytes */
+static uint8_t *ask(rig *r, unsigned j, const uint8_t *req, size_t len, size_t *reply_len)
+{
+	uint8_t *reply, *again;
+	size_t again_len;
+	cr_assert_eq(sg_helper_handle(&r->helper[j], &reply, reply_len, req, len, 1500), 0);
+	cr_assert_eq(sg_helper_handle(&r->helper[j], &again, &again_len, req, len, 1500), 0);
+	cr_assert_eq(again_len, *reply_len);
+	cr_assert_arr_eq(again, reply, again_len, "a retry gets the recorded reply");
+	free(again);
+	return reply;
+}
+
+/* A job the helpers have prepared and the leader has combined. */
+typedef struct open_job {
+	sg_job lead;
+} open_job;
+
+static void job_begin(rig *r, open_job *o, size_t first, size_t n)
+{
+	uint8_t *init, *resp[NAGG];
+	size_t init_len, resp_len[NAGG];
+	const uint8_t *const *reports = (const uint8_t *const *)r->reports + first;
+	cr_assert_eq(sg_leader_job_new(&o->lead, &r->party[0], reports, r->lens + first, n, 1500), 0);
+	for (unsigned j = 1; j < NAGG; j++) {
+		cr_assert_eq(sg_job_init_for(&init, &init_len, &o->lead, &r->party[0], j, reports,
+					     r->lens + first), 0);
+		resp[j] = ask(r, j, init, init_len, &resp_len[j]);
+		free(init);
+	}
+	cr_assert_eq(sg_job_combine(&o->lead, &r->party[0], (const uint8_t *const *)&resp[1],
+				    &resp_len[1]), 0);
+	for (unsigned j = 1; j < NAGG; j++)
+		free(resp[j]);
+}
+
+/* Continues and settles the job; helper `restart` (0: none) restarts
+ * first. The leader's output shares land in aggs. */
+static void job_finish(rig *r, open_job *o, unsigned restart, sg_prio3_agg **aggs)
+{
+	uint8_t *cont, *cresp[NAGG];
+	size_t cont_len, cresp_len[NAGG];
+	cr_assert_eq(sg_job_continue_msg(&cont, &cont_len, &o->lead, &r->party[0]), 0);
+	if (restart > 0) {
+		close_helper(r, restart);
+		open_helper(r, restart);
+	}
+	for (unsigned j = 1; j < NAGG; j++)
+		cresp[j] = ask(r, j, cont, cont_len, &cresp_len[j]);
+	cr_assert_eq(sg_job_settle(&o->lead, &r->party[0], (const uint8_t *const *)&cresp[1],
+				   &cresp_len[1]), 0);
+	cr_assert_eq(sg_job_accumulate(&o->lead, &r->party[0], aggs), 0);
+	for (unsigned j = 1; j < NAGG; j++)
+		free(cresp[j]);
+	free(cont);
+	sg_job_free(&o->lead);
+}
+
+static void run_job(rig *r, size_t n, unsigned restart, sg_prio3_agg **aggs)
+{
+	open_job o;
+	job_begin(r, &o, 0, n);
+	job_finish(r, &o, restart, aggs);
+}
+
+/* The leader's share plus each helper's stored share is the plaintext. */
+static void expect_sums(rig *r, sg_prio3_agg **aggs, uint64_t want_count)
+{
+	for (uint32_t k = 0; k < 2; k++) {
+		uint8_t *enc[NAGG];
+		size_t lens[NAGG];
+		uint64_t sum[NCAT], count;
+		lens[0] = sg_prio3_out_share_bytes(r->p[0]);
+		enc[0] = malloc(lens[0]);
+		sg_prio3_agg_encode(r->p[0], enc[0], aggs[k]);
+		for (unsigned j = 1; j < NAGG; j++) {
+			cr_assert_eq(sg_store_agg_get(r->store[j], k + 1, &count, &enc[j], &lens[j]), 0);
+			cr_assert_eq(count, want_count, "helper %u industry %u: %lu reports", j, k + 1,
+				     (unsigned long)count);
+		}
+		cr_assert_eq(sg_prio3_unshard(r->p[0], sum, NCAT, (const uint8_t *const *)enc, lens,
+					      want_count), 0);
+		cr_assert_arr_eq(sum, r->plain[k], sizeof sum, "industry %u", k + 1);
+		for (unsigned j = 0; j < NAGG; j++)
+			free(enc[j]);
+	}
+}
+
+static void aggs_new(rig *r, sg_prio3_agg **aggs)
+{
+	for (int k = 0; k < 2; k++)
+		cr_assert_eq(sg_prio3_agg_new(r->p[0], &aggs[k]), 0);
+}
+
+static void aggs_free(sg_prio3_agg **aggs)
+{
+	for (int k = 0; k < 2; k++)
+		sg_prio3_agg_free(aggs[k]);
+}
+
+/* One job over every report; helper `restart` (0: none) restarts between
+ * its two steps. Sums exact, every report settled, the job closed. */
+static void whole_job(unsigned restart)
+{
+	rig r;
+	sg_prio3_agg *aggs[2];
+	rig_init(&r);
+	aggs_new(&r, aggs);
+	run_job(&r, NENT, restart, aggs);
+	expect_sums(&r, aggs, NENT / 2);
+	for (unsigned j = 1; j < NAGG; j++) {
+		sg_store_counts c;
+		cr_assert_eq(sg_store_counts_get(r.store[j], SG_JOB_STEP_DONE, &c), 0);
+		cr_assert_eq(c.accepted, NENT);
+		cr_assert_eq(c.pending, 0);
+		cr_assert_eq(c.jobs, 1);
+		cr_assert_eq(c.jobs_open, 0);
+	}
+	aggs_free(aggs);
+	rig_free(&r);
+}
+
+Test(helper, jobs_sum_exactly_and_retries_count_once)
+{
+	whole_job(0);
+}
+
+Test(helper, a_restart_between_the_steps_rebuilds_the_job)
+{
+	whole_job(2);
+}
+
+Test(helper, interleaved_jobs_each_continue_from_their_own_state)
+{
+	rig r;
+	sg_prio3_agg *aggs[2];
+	open_job a, b;
+	rig_init(&r);
+	aggs_new(&r, aggs);
+	job_begin(&r, &a, 0, NENT / 2);
+	job_begin(&r, &b, NENT / 2, NENT / 2);
+	job_finish(&r, &a, 0, aggs);
+	job_finish(&r, &b, 0, aggs);
+	expect_sums(&r, aggs, NENT / 2);
+	aggs_free(aggs);
+	rig_free(&r);
+}
+
+static uint32_t error_code(const uint8_t *reply, size_t len)
+{
+	sg_wire_msg w;
+	cr_assert_eq(sg_wire_decode(&w, reply, len), 0);
+	cr_assert_eq(w.env->msg_case, SPILLGUARD__ENVELOPE__MSG_ERROR);
+	uint32_t code = w.env->error->code;
+	sg_wire_msg_free(&w);
+	return code;
+}
+
+static void expect_unchanged(rig *r, unsigned j, uint64_t accepted, uint64_t jobs)
+{
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(r->store[j], SG_JOB_STEP_DONE, &c), 0);
+	cr_assert_eq(c.accepted, accepted);
+	cr_assert_eq(c.pending, 0);
+	cr_assert_eq(c.jobs, jobs);
+}
+
+Test(helper, bad_and_replayed_requests_change_nothing)
+{
+	rig r;
+	sg_prio3_agg *aggs[2];
+	uint8_t *reply, *init;
+	size_t reply_len, init_len;
+	rig_init(&r);
+	aggs_new(&r, aggs);
+	run_job(&r, 4, 0, aggs);
+
+	/* bytes that are no request */
+	const uint8_t junk[] = { 0x0a, 0x03, 'a', 'b' };
+	cr_assert_eq(sg_helper_handle(&r.helper[1], &reply, &reply_len, junk, sizeof junk, 1500), 0);
+	cr_assert_eq(error_code(reply, reply_len), SG_REJECT_MALFORMED);
+	free(reply);
+
+	/* a job whose reports were counted in another job: each refused */
+	sg_job again;
+	cr_assert_eq(sg_leader_job_new(&again, &r.party[0], (const uint8_t *const *)r.reports,
+				       r.lens, 2, 1500), 0);
+	cr_assert_eq(sg_job_init_for(&init, &init_len, &again, &r.party[0], 1,
+				     (const uint8_t *const *)r.reports, r.lens), 0);
+	cr_assert_eq(sg_helper_handle(&r.helper[1], &reply, &reply_len, init, init_len, 1500), 0);
+	sg_wire_msg w;
+	cr_assert_eq(sg_wire_decode(&w, reply, reply_len), 0);
+	cr_assert_eq(w.env->msg_case, SPILLGUARD__ENVELOPE__MSG_JOB_RESP);
+	cr_assert_eq(w.env->job_resp->n_results, 2);
+	for (size_t i = 0; i < 2; i++)
+		cr_assert_eq(w.env->job_resp->results[i]->error, SG_REJECT_REPLAYED);
+	sg_wire_msg_free(&w);
+	free(reply);
+	free(init);
+
+	/* that job's id again with other reports: not a retry */
+	sg_job other;
+	cr_assert_eq(sg_leader_job_new(&other, &r.party[0], (const uint8_t *const *)r.reports + 4,
+				       r.lens + 4, 2, 1500), 0);
+	memcpy(other.id, again.id, SG_JOB_ID_BYTES);
+	cr_assert_eq(sg_job_init_for(&init, &init_len, &other, &r.party[0], 1,
+				     (const uint8_t *const *)r.reports + 4, r.lens + 4), 0);
+	cr_assert_eq(sg_helper_handle(&r.helper[1], &reply, &reply_len, init, init_len, 1500), 0);
+	cr_assert_eq(error_code(reply, reply_len), SG_REJECT_REPLAYED);
+	free(reply);
+	free(init);
+	sg_job_free(&other);
+	sg_job_free(&again);
+
+	/* a continue for a job never begun */
+	Spillguard__AggregationJobContinue jc = SPILLGUARD__AGGREGATION_JOB_CONTINUE__INIT;
+	Spillguard__Envelope env = SPILLGUARD__ENVELOPE__INIT;
+	uint8_t ghost[SG_JOB_ID_BYTES] = { 0x99 }, *cont;
+	size_t cont_len;
+	jc.version = SG_WIRE_VERSION;
+	jc.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, r.w.task->id };
+	jc.job_id = (ProtobufCBinaryData){ SG_JOB_ID_BYTES, ghost };
+	env.msg_case = SPILLGUARD__ENVELOPE__MSG_JOB_CONTINUE;
+	env.job_continue = &jc;
+	cr_assert_eq(sg_wire_encode(&cont, &cont_len, &env), 0);
+	cr_assert_eq(sg_helper_handle(&r.helper[1], &reply, &reply_len, cont, cont_len, 1500), 0);
+	cr_assert_eq(error_code(reply, reply_len), SG_REJECT_MALFORMED);
+	free(reply);
+	free(cont);
+
+	/* the first job's 4 reports, the replayed job (nothing taken) */
+	expect_unchanged(&r, 1, 4, 2);
+	aggs_free(aggs);
+	rig_free(&r);
+}
