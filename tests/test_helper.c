@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Helpers answering a leader's jobs over their stores: exact sums, retries
- * answered byte for byte the same and counted once, a restart between the
- * two steps, and requests that must change nothing.
+ * Aggregation jobs over the aggregators' stores. Helpers: exact sums,
+ * retries answered byte for byte the same and counted once, a restart
+ * between the two steps, requests that must change nothing. The leader:
+ * uploads taken into jobs of bounded size, and a job cut short by a lost
+ * reply and a restart finished once.
  */
 #define _DEFAULT_SOURCE /* mkdtemp */
 
@@ -15,6 +17,8 @@
 
 #include "common.h"
 #include "edge/helper.h"
+#include "edge/leader_jobs.h"
+#include "protocol/upload.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
 
@@ -34,19 +38,23 @@ typedef struct rig {
 	uint8_t *reports[NENT];
 	size_t lens[NENT];
 	uint64_t plain[2][NCAT];
+	int calls_left; /* the call that loses its reply; -1: none */
 } rig;
 
+/* Aggregator j's store (0 is the leader's) and, for a helper, its handler. */
 static void open_helper(rig *r, unsigned j)
 {
 	char path[128], err[256];
-	snprintf(path, sizeof path, "%s/helper%u.db", dir, j);
+	snprintf(path, sizeof path, "%s/agg%u.db", dir, j);
 	cr_assert_eq(sg_store_open(&r->store[j], path, r->w.task->id, err, sizeof err), 0, "%s", err);
-	sg_helper_init(&r->helper[j], &r->party[j], r->store[j]);
+	if (j > 0)
+		sg_helper_init(&r->helper[j], &r->party[j], r->store[j]);
 }
 
 static void close_helper(rig *r, unsigned j)
 {
-	sg_helper_done(&r->helper[j]);
+	if (j > 0)
+		sg_helper_done(&r->helper[j]);
 	sg_store_close(r->store[j]);
 	r->store[j] = NULL;
 }
@@ -58,11 +66,11 @@ static void rig_init(rig *r)
 	sg_test_world_init(&r->w, NAGG, NENT, NCAT);
 	randombytes_buf(r->verify_key, sizeof r->verify_key);
 	memset(r->plain, 0, sizeof r->plain);
+	r->calls_left = -1;
 	for (unsigned j = 0; j < NAGG; j++) {
 		cr_assert_eq(sg_task_prio3(&r->p[j], r->w.task), 0);
 		r->party[j] = (sg_party){ r->w.task, r->p[j], j, r->w.agg_hpke_sk[j], r->verify_key };
-		if (j > 0)
-			open_helper(r, j);
+		open_helper(r, j);
 	}
 	for (unsigned i = 0; i < NENT; i++) {
 		uint64_t eek[NCAT];
@@ -80,8 +88,7 @@ static void rig_free(rig *r)
 {
 	char cmd[128];
 	for (unsigned j = 0; j < NAGG; j++) {
-		if (j > 0)
-			close_helper(r, j);
+		close_helper(r, j);
 		sg_prio3_free(r->p[j]);
 	}
 	for (unsigned i = 0; i < NENT; i++)
@@ -156,7 +163,8 @@ static void run_job(rig *r, size_t n, unsigned restart, sg_prio3_agg **aggs)
 	job_finish(r, &o, restart, aggs);
 }
 
-/* The leader's share plus each helper's stored share is the plaintext. */
+/* The leader's share (aggs, or its store when aggs is NULL) plus each
+ * helper's stored share is the plaintext. */
 static void expect_sums(rig *r, sg_prio3_agg **aggs, uint64_t want_count)
 {
 	for (uint32_t k = 0; k < 2; k++) {
@@ -165,8 +173,11 @@ static void expect_sums(rig *r, sg_prio3_agg **aggs, uint64_t want_count)
 		uint64_t sum[NCAT], count;
 		lens[0] = sg_prio3_out_share_bytes(r->p[0]);
 		enc[0] = malloc(lens[0]);
-		sg_prio3_agg_encode(r->p[0], enc[0], aggs[k]);
-		for (unsigned j = 1; j < NAGG; j++) {
+		if (aggs != NULL)
+			sg_prio3_agg_encode(r->p[0], enc[0], aggs[k]);
+		for (unsigned j = aggs != NULL; j < NAGG; j++) {
+			if (j == 0)
+				free(enc[0]);
 			cr_assert_eq(sg_store_agg_get(r->store[j], k + 1, &count, &enc[j], &lens[j]), 0);
 			cr_assert_eq(count, want_count, "helper %u industry %u: %lu reports", j, k + 1,
 				     (unsigned long)count);
@@ -324,5 +335,101 @@ Test(helper, bad_and_replayed_requests_change_nothing)
 	/* the first job's 4 reports, the replayed job (nothing taken) */
 	expect_unchanged(&r, 1, 4, 2);
 	aggs_free(aggs);
+	rig_free(&r);
+}
+
+/* --- the leader's jobs over its store -------------------------------------- */
+
+/* Reaches helper j in process; the call numbered calls_left reaches the
+ * helper but its reply is lost. */
+static int call_helper(void *ctx, unsigned j, const uint8_t *req, size_t len, uint8_t **reply,
+		       size_t *reply_len)
+{
+	rig *r = ctx;
+	int ret = sg_helper_handle(&r->helper[j], reply, reply_len, req, len, 1500);
+	if (ret == 0 && r->calls_left >= 0 && r->calls_left-- == 0) {
+		free(*reply);
+		*reply = NULL;
+		ret = SG_ERR_TIMEOUT;
+	}
+	return ret;
+}
+
+static void upload_all(rig *r)
+{
+	sg_leader ldr = { r->w.task, r->p[0], r->store[0], r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0] };
+	for (unsigned i = 0; i < NENT; i++) {
+		uint8_t *reply;
+		size_t len;
+		enum sg_reject rj;
+		cr_assert_eq(sg_leader_upload(&ldr, &reply, &len, &rj, r->reports[i], r->lens[i], 1500), 0);
+		cr_assert_eq(rj, SG_REJECT_NONE);
+		free(reply);
+	}
+}
+
+static sg_leader_jobs leader_jobs(rig *r, size_t job_size)
+{
+	return (sg_leader_jobs){ r->party[0], r->store[0], call_helper, r, job_size };
+}
+
+static void expect_all_counted(rig *r, uint64_t jobs)
+{
+	for (unsigned j = 0; j < NAGG; j++) {
+		sg_store_counts c;
+		cr_assert_eq(sg_store_counts_get(r->store[j], SG_JOB_STEP_DONE, &c), 0);
+		cr_assert_eq(c.accepted, NENT, "aggregator %u", j);
+		cr_assert_eq(c.pending + c.waiting + c.refused + c.jobs_open, 0, "aggregator %u", j);
+		cr_assert_eq(c.jobs, jobs, "aggregator %u", j);
+	}
+	expect_sums(r, NULL, NENT / 2);
+}
+
+Test(helper, the_leader_takes_uploads_into_bounded_jobs)
+{
+	rig r;
+	size_t taken, sizes[4];
+	rig_init(&r);
+	upload_all(&r);
+	sg_leader_jobs l = leader_jobs(&r, 3);
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(sg_leader_jobs_step(&l, &sizes[i], 1500), 0);
+	cr_assert_eq(sizes[0], 3);
+	cr_assert_eq(sizes[1], 3);
+	cr_assert_eq(sizes[2], 2);
+	cr_assert_eq(sizes[3], 0, "nothing left waiting");
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+	cr_assert_eq(taken, 0);
+	expect_all_counted(&r, 3);
+	rig_free(&r);
+}
+
+Test(helper, a_job_cut_short_is_finished_once_after_a_restart)
+{
+	rig r;
+	size_t taken, done;
+	rig_init(&r);
+	upload_all(&r);
+	/* calls: init 1, init 2, continue 1, continue 2 - whose reply is lost */
+	r.calls_left = 3;
+	sg_leader_jobs l = leader_jobs(&r, NENT);
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), SG_ERR_TIMEOUT);
+	cr_assert_eq(taken, NENT);
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(r.store[0], SG_JOB_STEP_DONE, &c), 0);
+	cr_assert_eq(c.pending, NENT, "the leader counted nothing yet");
+	cr_assert_eq(c.jobs_open, 1);
+	/* the leader and that helper restart */
+	close_helper(&r, 0);
+	close_helper(&r, 2);
+	open_helper(&r, 0);
+	open_helper(&r, 2);
+	l = leader_jobs(&r, NENT);
+	int rc = sg_leader_jobs_resume(&l, &done);
+	cr_assert_eq(rc, 0, "resume: %d", rc);
+	cr_assert_eq(done, 1);
+	cr_assert_eq(sg_leader_jobs_resume(&l, &done), 0);
+	cr_assert_eq(done, 0);
+	expect_all_counted(&r, 1);
 	rig_free(&r);
 }

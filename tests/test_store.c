@@ -163,11 +163,14 @@ Test(store, preps_are_new_same_replayed_or_duplicate, .init = make_dir, .fini = 
 	sg_store_close(s);
 }
 
-static int count_upload(void *ctx, const uint8_t *report, size_t len)
+static int count_upload(void *ctx, const sg_store_upload *u)
 {
 	char *seen = ctx;
-	cr_assert_eq(len, 6);
-	strncat(seen, (const char *)report + 5, 1); /* "reportN": N */
+	cr_assert_eq(u->len, 6);
+	cr_assert_eq(u->industry, 1);
+	cr_assert_eq(u->enterprise_id[0], 'e');
+	cr_assert_eq(u->report_id[0], u->enterprise_id[1] - '0');
+	strncat(seen, (const char *)u->report + 5, 1); /* "reporN": N */
 	return 0;
 }
 
@@ -217,28 +220,37 @@ Test(store, leader_takes_waiting_uploads_oldest_first, .init = make_dir, .fini =
 	sg_store_close(s);
 }
 
-Test(store, jobs_keep_their_step_and_reply, .init = make_dir, .fini = remove_dir)
+Test(store, jobs_keep_their_step_and_each_steps_reply, .init = make_dir, .fini = remove_dir)
 {
 	sg_store *s = open_store("jobs.db");
 	uint8_t a[16] = { 0xa }, b[16] = { 0xb }, *reply, *ids;
 	size_t len, n;
 	bool found;
 	int step;
-	cr_assert_eq(sg_store_job_get(s, a, &found, &step, &reply, &len), 0);
+	cr_assert_eq(sg_store_job_get(s, a, 1, &found, &step, &reply, &len), 0);
 	cr_assert_not(found);
 	cr_assert_eq(sg_store_job_put(s, b, 1, NULL, 0), 0);
 	cr_assert_eq(sg_store_job_put(s, a, 1, (const uint8_t *)"init-reply", 10), 0);
-	cr_assert_eq(sg_store_job_get(s, a, &found, &step, &reply, &len), 0);
+	cr_assert_eq(sg_store_job_get(s, a, 1, &found, &step, &reply, &len), 0);
 	cr_assert(found);
 	cr_assert_eq(step, 1);
 	cr_assert_eq(len, 10);
 	cr_assert_arr_eq(reply, "init-reply", 10);
 	free(reply);
-	cr_assert_eq(sg_store_job_get(s, b, &found, &step, &reply, &len), 0);
+	cr_assert_eq(sg_store_job_get(s, b, 1, &found, &step, &reply, &len), 0);
 	cr_assert(found);
 	cr_assert_null(reply);
-	/* open jobs: below step 3, in the order they were created */
+	/* a later step keeps the earlier step's reply */
 	cr_assert_eq(sg_store_job_put(s, a, 2, (const uint8_t *)"cont", 4), 0);
+	cr_assert_eq(sg_store_job_get(s, a, 1, &found, &step, &reply, &len), 0);
+	cr_assert_eq(step, 2);
+	cr_assert_arr_eq(reply, "init-reply", 10);
+	free(reply);
+	cr_assert_eq(sg_store_job_get(s, a, 2, &found, &step, &reply, &len), 0);
+	cr_assert_eq(len, 4);
+	cr_assert_arr_eq(reply, "cont", 4);
+	free(reply);
+	/* open jobs: below step 3, in the order they were created */
 	cr_assert_eq(sg_store_jobs_open(s, 3, &ids, &n), 0);
 	cr_assert_eq(n, 2);
 	cr_assert_arr_eq(ids, b, 16);

@@ -116,7 +116,8 @@ static int handle_init(sg_helper *h, uint8_t **reply, size_t *reply_len, const u
 {
 	bool found, same;
 	int step;
-	int ret = sg_store_job_get(h->store, job_id, &found, &step, reply, reply_len);
+	int ret = sg_store_job_get(h->store, job_id, SG_JOB_STEP_INIT, &found, &step, reply,
+				   reply_len);
 	if (ret != 0 || found) {
 		if (ret == 0 && (ret = same_request(h, job_id, req, req_len, &same)) == 0 && !same) {
 			free(*reply);
@@ -189,19 +190,18 @@ static int handle_continue(sg_helper *h, uint8_t **reply, size_t *reply_len,
 	int step;
 	uint8_t *init_reply = NULL;
 	size_t init_reply_len;
-	int ret = sg_store_job_get(h->store, job_id, &found, &step, &init_reply, &init_reply_len);
+	int ret = sg_store_job_get(h->store, job_id, SG_JOB_STEP_DONE, &found, &step, reply,
+				   reply_len);
+	if (ret != 0 || (found && step >= SG_JOB_STEP_DONE))
+		return ret; /* a retry: the recorded continue reply */
+	free(*reply);
+	*reply = NULL;
+	if (!found)
+		return sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
+	ret = sg_store_job_get(h->store, job_id, SG_JOB_STEP_INIT, &found, &step, &init_reply,
+			       &init_reply_len);
 	if (ret != 0)
 		return ret;
-	if (!found) {
-		ret = sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
-		goto cleanup;
-	}
-	if (step >= SG_JOB_STEP_DONE) {
-		*reply = init_reply; /* the recorded continue reply */
-		*reply_len = init_reply_len;
-		init_reply = NULL;
-		goto cleanup;
-	}
 	if (!h->has_job || memcmp(h->job.id, job_id, SG_JOB_ID_BYTES) != 0)
 		ret = rebuild_job(h, job_id, init_reply, init_reply_len);
 	if (ret == 0)

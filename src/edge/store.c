@@ -37,9 +37,13 @@ static const char *const schema[] = {
 	" seq INTEGER PRIMARY KEY,"
 	" job_id BLOB NOT NULL UNIQUE,"
 	" step INTEGER NOT NULL,"
-	" reply BLOB,"
 	" at INTEGER NOT NULL DEFAULT 0,"
 	" request BLOB)",
+	"CREATE TABLE IF NOT EXISTS job_replies ("
+	" job_id BLOB NOT NULL,"
+	" step INTEGER NOT NULL,"
+	" reply BLOB NOT NULL,"
+	" PRIMARY KEY (job_id, step))",
 	"CREATE TABLE IF NOT EXISTS preps ("
 	" seq INTEGER PRIMARY KEY,"
 	" report_id BLOB NOT NULL UNIQUE,"
@@ -414,19 +418,29 @@ static int list_ids(sg_store *s, const char *sql, const uint8_t *key, size_t key
 /* --- aggregation ---------------------------------------------------------- */
 
 int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
-			  int (*fn)(void *ctx, const uint8_t *report, size_t len), void *ctx)
+			  int (*fn)(void *ctx, const sg_store_upload *u), void *ctx)
 {
 	sqlite3_stmt *st = NULL;
 	int ret = SG_ERR_IO, rc;
 	*n = 0;
-	if (prepare(s, &st, "SELECT r.report FROM reports r WHERE NOT EXISTS "
+	if (prepare(s, &st, "SELECT r.report_id, r.enterprise_id, r.industry, r.report "
+			    "FROM reports r WHERE NOT EXISTS "
 			    "(SELECT 1 FROM preps p WHERE p.report_id = r.report_id) "
 			    "ORDER BY r.received_at, r.rowid LIMIT ?1") != 0)
 		return ret;
 	sqlite3_bind_int64(st, 1, max > INT64_MAX ? INT64_MAX : (sqlite3_int64)max);
 	ret = 0;
 	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ret = fn(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		const sg_store_upload u = {
+			.report_id = sqlite3_column_blob(st, 0),
+			.enterprise_id = (const char *)sqlite3_column_text(st, 1),
+			.industry = (uint32_t)sqlite3_column_int64(st, 2),
+			.report = sqlite3_column_blob(st, 3),
+			.len = (size_t)sqlite3_column_bytes(st, 3),
+		};
+		ret = sqlite3_column_bytes(st, 0) == SG_STORE_REPORT_ID_BYTES && u.enterprise_id
+			      ? fn(ctx, &u)
+			      : SG_ERR_STATE;
 		(*n)++;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
@@ -490,7 +504,8 @@ int sg_store_prep_settle(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID
 /* An integer and a blob column of the row a keyed query finds; *found
  * false (0 and NULL) when there is none. */
 static int get_int_blob(sg_store *s, const char *sql, const uint8_t *key, size_t key_len,
-			int64_t int_key, bool *found, int64_t *num, uint8_t **blob, size_t *len)
+			int64_t int_key, int64_t arg2, bool *found, int64_t *num, uint8_t **blob,
+			size_t *len)
 {
 	sqlite3_stmt *st = NULL;
 	int ret = SG_ERR_IO, rc;
@@ -501,6 +516,8 @@ static int get_int_blob(sg_store *s, const char *sql, const uint8_t *key, size_t
 	if (prepare(s, &st, sql) != 0)
 		return ret;
 	bind_key(st, key, key_len, int_key);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, arg2);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*found = true;
@@ -513,12 +530,13 @@ static int get_int_blob(sg_store *s, const char *sql, const uint8_t *key, size_t
 	return ret;
 }
 
-int sg_store_job_get(sg_store *s, const uint8_t job_id[16], bool *found, int *step,
-		     uint8_t **reply, size_t *reply_len)
+int sg_store_job_get(sg_store *s, const uint8_t job_id[16], int reply_step, bool *found,
+		     int *step, uint8_t **reply, size_t *reply_len)
 {
 	int64_t n;
-	int ret = get_int_blob(s, "SELECT step, reply FROM jobs WHERE job_id = ?1", job_id, 16, 0,
-			       found, &n, reply, reply_len);
+	int ret = get_int_blob(s, "SELECT j.step, r.reply FROM jobs j LEFT JOIN job_replies r "
+				  "ON r.job_id = j.job_id AND r.step = ?2 WHERE j.job_id = ?1",
+			       job_id, 16, 0, reply_step, found, &n, reply, reply_len);
 	*step = (int)n;
 	return ret;
 }
@@ -528,13 +546,20 @@ int sg_store_job_put(sg_store *s, const uint8_t job_id[16], int step, const uint
 {
 	sqlite3_stmt *st = NULL;
 	if (bind_len(reply_len) < 0 ||
-	    prepare(s, &st, "INSERT INTO jobs (job_id, step, reply) VALUES (?1, ?2, ?3) "
-			    "ON CONFLICT (job_id) DO UPDATE SET step = ?2, reply = ?3") != 0)
+	    prepare(s, &st, "INSERT INTO jobs (job_id, step) VALUES (?1, ?2) "
+			    "ON CONFLICT (job_id) DO UPDATE SET step = ?2") != 0)
 		return SG_ERR_IO;
 	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, step);
-	if (reply != NULL)
-		sqlite3_bind_blob(st, 3, reply, bind_len(reply_len), SQLITE_STATIC);
+	int ret = step_done(st);
+	if (ret != 0 || reply == NULL)
+		return ret;
+	if (prepare(s, &st, "INSERT OR REPLACE INTO job_replies (job_id, step, reply) "
+			    "VALUES (?1, ?2, ?3)") != 0)
+		return SG_ERR_IO;
+	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, step);
+	sqlite3_bind_blob(st, 3, reply, bind_len(reply_len), SQLITE_STATIC);
 	return step_done(st);
 }
 
@@ -583,7 +608,7 @@ int sg_store_agg_get(sg_store *s, uint32_t industry, uint64_t *count, uint8_t **
 	bool found;
 	int64_t n;
 	int ret = get_int_blob(s, "SELECT count, share FROM aggregates WHERE industry = ?1", NULL, 0,
-			       industry, &found, &n, share, share_len);
+			       industry, 0, &found, &n, share, share_len);
 	*count = (uint64_t)n;
 	return ret;
 }
@@ -684,7 +709,7 @@ int sg_store_job_request_get(sg_store *s, const uint8_t job_id[16], uint64_t *at
 {
 	bool found;
 	int64_t n;
-	int ret = get_int_blob(s, "SELECT at, request FROM jobs WHERE job_id = ?1", job_id, 16, 0,
+	int ret = get_int_blob(s, "SELECT at, request FROM jobs WHERE job_id = ?1", job_id, 16, 0, 0,
 			       &found, &n, request, request_len);
 	*at = (uint64_t)n;
 	if (ret == 0 && *request == NULL)

@@ -82,11 +82,19 @@ enum sg_prep_state {
 
 /*
  * Leader: up to max uploaded reports that are in no job yet, oldest first.
- * For each, fn(ctx, report, len) (the bytes are valid during the call);
+ * For each, fn(ctx, upload) (the pointers are valid during the call);
  * a non-zero return from fn stops and is returned. *n counts the calls.
  */
+typedef struct sg_store_upload {
+	const uint8_t *report_id; /* SG_STORE_REPORT_ID_BYTES */
+	const char *enterprise_id;
+	uint32_t industry;
+	const uint8_t *report;
+	size_t len;
+} sg_store_upload;
+
 SG_MUST_CHECK int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
-					int (*fn)(void *ctx, const uint8_t *report, size_t len),
+					int (*fn)(void *ctx, const sg_store_upload *u),
 					void *ctx);
 
 /*
@@ -116,11 +124,12 @@ SG_MUST_CHECK int sg_store_prep_settle(sg_store *s,
 				       const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
 				       enum sg_prep_state state, int refusal);
 
-/* A job's recorded step and the reply that step sent (malloc'd, or NULL
- * when none). *found false when the job is unknown. */
-SG_MUST_CHECK int sg_store_job_get(sg_store *s, const uint8_t job_id[16], bool *found,
-				   int *step, uint8_t **reply, size_t *reply_len);
-/* Creates or updates a job's step and reply. */
+/* A job's recorded step, and the reply recorded at step reply_step
+ * (malloc'd, or NULL when none). *found false when the job is unknown. */
+SG_MUST_CHECK int sg_store_job_get(sg_store *s, const uint8_t job_id[16], int reply_step,
+				   bool *found, int *step, uint8_t **reply, size_t *reply_len);
+/* Moves a job to step (creating it), recording reply as that step's reply
+ * when reply is not NULL. Each step's reply is kept. */
 SG_MUST_CHECK int sg_store_job_put(sg_store *s, const uint8_t job_id[16], int step,
 				   const uint8_t *reply, size_t reply_len);
 /* The request that created a job and its time, kept so that a restarted

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef SG_EDGE_LEADER_JOBS_H
+#define SG_EDGE_LEADER_JOBS_H
+
+/*
+ * The leader's side of aggregation over its store (DESIGN.md §5, §8): the
+ * uploads waiting in the store go into jobs of bounded size and each job is
+ * driven through the helpers.
+ *
+ *   take      in one transaction: the reports join a new job (pending) and
+ *             the job records its report ids and time;
+ *   run       AggregationJobInit to every helper, combine, Continue to every
+ *             helper, settle - all retried requests are idempotent at the
+ *             helpers, so a job can be run again from the start at any time;
+ *   record    in one transaction: every report settled, the accepted output
+ *             shares added to the industries' aggregate shares, the job done.
+ *
+ * A job that fails half way (a helper away, a crash) stays open in the
+ * store and sg_leader_jobs_resume runs it again; the leader's own share is
+ * rebuilt from the stored uploads, so nothing is lost or counted twice.
+ * No sockets here: helpers are reached through `call`.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edge/helper.h"
+#include "edge/store.h"
+#include "protocol/aggregate.h"
+
+/* Sends req to helper `helper` (1..) and returns its reply (malloc'd). A
+ * negative sg_err when no reply came: the job stays open. */
+typedef int (*sg_helper_call)(void *ctx, unsigned helper, const uint8_t *req, size_t len,
+			      uint8_t **reply, size_t *reply_len);
+
+typedef struct sg_leader_jobs {
+	sg_party party;
+	sg_store *store;
+	sg_helper_call call;
+	void *call_ctx;
+	size_t job_size; /* reports per job, 1..SG_JOB_MAX_REPORTS */
+} sg_leader_jobs;
+
+/*
+ * Takes up to job_size waiting uploads into a new job and runs it. *taken
+ * is how many reports the job holds (0: nothing was waiting). Returns 0;
+ * SG_ERR_PARSE when a helper answered with an Error or a reply that does
+ * not fit; the call's error when a helper did not answer; SG_ERR_IO when
+ * the store failed. The job stays open on any error.
+ */
+SG_MUST_CHECK int sg_leader_jobs_step(sg_leader_jobs *l, size_t *taken, uint64_t now);
+
+/* Runs every job left open, oldest first, stopping at the first failure.
+ * *done counts the jobs finished. */
+SG_MUST_CHECK int sg_leader_jobs_resume(sg_leader_jobs *l, size_t *done);
+
+#endif
