@@ -5,18 +5,7 @@
 #include "protocol/upload.h"
 #include "task_fuzz.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static fuzz_task f;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_task_init(&f);
-	return 0;
-}
+FUZZ_TASK_TARGET
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -71,4 +71,18 @@ static inline void fuzz_task_init(fuzz_task *f)
 	free(signed_task);
 }
 
+/* A target over one fuzz task: declares the libFuzzer entry points, the
+ * task `f`, and an LLVMFuzzerInitialize that builds it. */
+#define FUZZ_TASK_TARGET                                                  \
+	int LLVMFuzzerInitialize(int *argc, char ***argv);                \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);     \
+	static fuzz_task f;                                               \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                 \
+	{                                                                 \
+		(void)argc;                                               \
+		(void)argv;                                               \
+		fuzz_task_init(&f);                                       \
+		return 0;                                                 \
+	}
+
 #endif

@@ -48,7 +48,7 @@ static void open_helper(rig *r, unsigned j)
 	snprintf(path, sizeof path, "%s/agg%u.db", dir, j);
 	cr_assert_eq(sg_store_open(&r->store[j], path, r->w.task->id, err, sizeof err), 0, "%s", err);
 	if (j > 0)
-		sg_helper_init(&r->helper[j], &r->party[j], r->store[j]);
+		sg_helper_init(&r->helper[j], &r->party[j], r->w.agg_sign_sk[j], r->store[j]);
 }
 
 static void close_helper(rig *r, unsigned j)
@@ -431,5 +431,114 @@ Test(helper, a_job_cut_short_is_finished_once_after_a_restart)
 	cr_assert_eq(sg_leader_jobs_resume(&l, &done), 0);
 	cr_assert_eq(done, 0);
 	expect_all_counted(&r, 1);
+	rig_free(&r);
+}
+
+/* --- collection over the stores ------------------------------------------- */
+
+/* The leader's view of an industry: its count and report-set root. */
+static void leader_batch(rig *r, uint32_t industry, uint64_t *count, uint8_t root[32])
+{
+	uint8_t *ids;
+	size_t n;
+	cr_assert_eq(sg_store_accepted_ids(r->store[0], industry, &ids, &n), 0);
+	cr_assert_eq(sg_report_set_root(root, (uint8_t(*)[SG_REPORT_ID_BYTES])ids, n), 0);
+	*count = n;
+	free(ids);
+}
+
+/* Aggregator j's answer to a collect request (the leader answers itself). */
+static int collect_at(rig *r, unsigned j, const uint8_t *req, size_t len, const uint8_t *cid,
+		      uint8_t **share, size_t *share_len, enum sg_collect_refusal *refusal)
+{
+	uint8_t *reply;
+	size_t reply_len;
+	if (j == 0) {
+		sg_collect_req c;
+		cr_assert_eq(sg_collect_request_read(&c, r->w.task, req, len), 0);
+		cr_assert_eq(sg_store_collect(r->store[0], &r->party[0], r->w.agg_sign_sk[0], &c,
+					      &reply, &reply_len), 0);
+	} else {
+		reply = ask(r, j, req, len, &reply_len);
+	}
+	int ret = sg_collect_reply_read(share, share_len, refusal, cid, reply, reply_len);
+	free(reply);
+	return ret;
+}
+
+static uint8_t *collect_request(rig *r, uint8_t cid[16], uint32_t industry, int64_t count_delta,
+				size_t *len)
+{
+	uint8_t root[32], *req;
+	uint64_t count;
+	randombytes_buf(cid, 16);
+	leader_batch(r, industry, &count, root);
+	cr_assert_eq(sg_collect_request_msg(&req, len, r->w.task, cid, industry,
+					    count + (uint64_t)count_delta, root), 0);
+	return req;
+}
+
+Test(helper, collection_releases_each_industry_once_with_exact_sums)
+{
+	rig r;
+	size_t taken, len;
+	uint8_t cid[16], *req, *shares[NAGG];
+	size_t share_lens[NAGG];
+	enum sg_collect_refusal refusal;
+	rig_init(&r);
+	upload_all(&r);
+	sg_leader_jobs l = leader_jobs(&r, NENT);
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+
+	for (uint32_t k = 1; k <= 2; k++) {
+		/* a request whose count is off is refused and releases nothing */
+		req = collect_request(&r, cid, k, 1, &len);
+		for (unsigned j = 0; j < NAGG; j++) {
+			cr_assert_eq(collect_at(&r, j, req, len, cid, &shares[j], &share_lens[j],
+						&refusal), SG_ERR_VERIFY);
+			cr_assert_eq(refusal, SG_COLLECT_COUNT_MISMATCH);
+		}
+		free(req);
+
+		req = collect_request(&r, cid, k, 0, &len);
+		for (unsigned j = 0; j < NAGG; j++)
+			cr_assert_eq(collect_at(&r, j, req, len, cid, &shares[j], &share_lens[j],
+						&refusal), 0, "aggregator %u", j);
+		free(req);
+		uint8_t root[32], *pub;
+		uint64_t count;
+		size_t pub_len;
+		char msg[128];
+		leader_batch(&r, k, &count, root);
+		cr_assert_eq(sg_publish_aggregate(&pub, &pub_len, &r.party[0], k, count, root,
+						  (const uint8_t *const *)shares, share_lens, msg,
+						  sizeof msg), 0, "%s", msg);
+		ProtobufCMessage *m;
+		sg_wire_budget *b;
+		cr_assert_eq(sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor, pub,
+					    pub_len), 0);
+		Spillguard__PublishedAggregate *pa = (Spillguard__PublishedAggregate *)m;
+		cr_assert_eq(pa->report_count, NENT / 2);
+		cr_assert_eq(pa->n_sum, NCAT);
+		cr_assert_arr_eq(pa->sum, r.plain[k - 1], NCAT * sizeof(uint64_t), "industry %u", k);
+		sg_wire_release(m, b);
+		free(pub);
+		for (unsigned j = 0; j < NAGG; j++)
+			free(shares[j]);
+	}
+
+	/* released for good, across a restart: another collection is refused */
+	close_helper(&r, 1);
+	open_helper(&r, 1);
+	req = collect_request(&r, cid, 1, 0, &len);
+	for (unsigned j = 0; j < NAGG; j++) {
+		cr_assert_eq(collect_at(&r, j, req, len, cid, &shares[j], &share_lens[j], &refusal),
+			     SG_ERR_VERIFY);
+		cr_assert_eq(refusal, SG_COLLECT_ALREADY, "aggregator %u", j);
+	}
+	free(req);
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(r.store[1], SG_JOB_STEP_DONE, &c), 0);
+	cr_assert_eq(c.collected, 2);
 	rig_free(&r);
 }

@@ -8,8 +8,10 @@
  * TaskBody bytes and the authority's Ed25519 signature over
  * SG_TASK_SIG_CONTEXT || body; task_id = SHA-256(body).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "spillguard.pb-c.h"
 #include "spillguard/export.h"
@@ -46,6 +48,12 @@ SG_MUST_CHECK int sg_task_sign(uint8_t **out, size_t *out_len, const uint8_t *bo
 SG_MUST_CHECK int sg_task_open(sg_task **out, const uint8_t *bytes, size_t len,
 			       const uint8_t *authority_pk, char *err, size_t err_len);
 void sg_task_free(sg_task *t);
+
+/* Whether a message's task_id field names task t. */
+static inline bool sg_task_is(const sg_task *t, const ProtobufCBinaryData *id)
+{
+	return id->len == SG_TASK_ID_BYTES && memcmp(id->data, t->id, SG_TASK_ID_BYTES) == 0;
+}
 
 /* The position of industry id in the task's list, or -1. */
 long sg_task_industry_index(const Spillguard__TaskBody *t, uint32_t id);

@@ -7,10 +7,12 @@
 #include "spillguard/err.h"
 #include "wire/codec.h"
 
-void sg_helper_init(sg_helper *h, const sg_party *party, sg_store *store)
+void sg_helper_init(sg_helper *h, const sg_party *party, const uint8_t sign_sk[64],
+		    sg_store *store)
 {
 	memset(h, 0, sizeof *h);
 	h->party = *party;
+	h->sign_sk = sign_sk;
 	h->store = store;
 }
 
@@ -233,6 +235,13 @@ int sg_helper_handle(sg_helper *h, uint8_t **reply, size_t *reply_len, const uin
 	*reply_len = 0;
 	if (sg_wire_decode(&w, req, req_len) != 0)
 		return sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
+	if (w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_COLLECT) {
+		sg_collect_req c;
+		sg_wire_msg_free(&w);
+		if (sg_collect_request_read(&c, h->party.task, req, req_len) != 0)
+			return sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
+		return sg_store_collect(h->store, &h->party, h->sign_sk, &c, reply, reply_len);
+	}
 	bool init = w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_JOB_INIT;
 	if (init) {
 		id = &w.env->job_init->job_id;
@@ -241,8 +250,7 @@ int sg_helper_handle(sg_helper *h, uint8_t **reply, size_t *reply_len, const uin
 		id = &w.env->job_continue->job_id;
 		task = &w.env->job_continue->task_id;
 	}
-	bool ok = id != NULL && id->len == SG_JOB_ID_BYTES && task->len == SG_TASK_ID_BYTES &&
-		  memcmp(task->data, h->party.task->id, SG_TASK_ID_BYTES) == 0;
+	bool ok = id != NULL && id->len == SG_JOB_ID_BYTES && sg_task_is(h->party.task, task);
 	if (ok)
 		memcpy(job_id, id->data, SG_JOB_ID_BYTES);
 	sg_wire_msg_free(&w);
@@ -298,5 +306,76 @@ int sg_store_job_accumulate(sg_store *s, const sg_job *job, const sg_party *p)
 			return SG_ERR_STATE;
 	for (size_t k = 0; ret == 0 && k < p->task->body->n_industries; k++)
 		ret = accumulate_industry(s, job, p, k);
+	return ret;
+}
+
+/* The industry's accepted reports: how many, their root, their aggregate. */
+static int own_batch(sg_store *s, const sg_party *p, uint32_t industry, uint64_t *count,
+		     uint8_t root[32], sg_prio3_agg **agg)
+{
+	uint8_t *ids = NULL, *share = NULL;
+	size_t n, share_len;
+	uint64_t agg_count;
+	int ret = sg_store_accepted_ids(s, industry, &ids, &n);
+	if (ret == 0)
+		ret = sg_report_set_root(root, (uint8_t(*)[SG_REPORT_ID_BYTES])ids, n);
+	if (ret == 0)
+		ret = sg_prio3_agg_new(p->prio3, agg);
+	if (ret == 0)
+		ret = sg_store_agg_get(s, industry, &agg_count, &share, &share_len);
+	if (ret == 0 && agg_count != n)
+		ret = SG_ERR_STATE; /* the aggregate and the settled reports disagree */
+	if (ret == 0 && share != NULL)
+		ret = sg_prio3_agg_add_encoded(p->prio3, *agg, share, share_len);
+	*count = n;
+	free(ids);
+	free(share);
+	return ret;
+}
+
+int sg_store_collect(sg_store *s, const sg_party *p, const uint8_t sign_sk[64],
+		     const sg_collect_req *req, uint8_t **reply, size_t *reply_len)
+{
+	uint8_t *released = NULL, *share = NULL, root[32];
+	size_t released_len, share_len;
+	uint64_t count;
+	bool collected;
+	sg_prio3_agg *agg = NULL;
+	enum sg_collect_refusal refusal = SG_COLLECT_ALREADY;
+	*reply = NULL;
+	*reply_len = 0;
+	int ret = sg_store_collected_get(s, req->industry, &collected, &released, &released_len);
+	if (ret != 0)
+		return ret;
+	if (collected) {
+		uint8_t *again;
+		size_t again_len;
+		enum sg_collect_refusal r;
+		if (sg_collect_reply_read(&again, &again_len, &r, req->collect_id, released,
+					  released_len) == 0) {
+			free(again);
+			*reply = released; /* the same collection, asked again */
+			*reply_len = released_len;
+			return 0;
+		}
+		free(released);
+		return sg_collect_reply_msg(reply, reply_len, req->collect_id, refusal, NULL, 0);
+	}
+	ret = own_batch(s, p, req->industry, &count, root, &agg);
+	if (ret == 0)
+		ret = sg_collect_share(&share, &share_len, &refusal, p, sign_sk, req->industry,
+				       req->count, req->root, count, root, false, agg);
+	if (ret == 0)
+		ret = sg_collect_reply_msg(reply, reply_len, req->collect_id, refusal, share,
+					   share_len);
+	if (ret == 0 && refusal == SG_COLLECT_OK)
+		ret = sg_store_collected_put(s, req->industry, *reply, *reply_len);
+	if (ret != 0) {
+		free(*reply);
+		*reply = NULL;
+		*reply_len = 0;
+	}
+	free(share);
+	sg_prio3_agg_free(agg);
 	return ret;
 }

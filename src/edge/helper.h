@@ -25,6 +25,7 @@
 
 #include "edge/store.h"
 #include "protocol/aggregate.h"
+#include "protocol/collect.h"
 
 enum sg_job_step {
 	SG_JOB_STEP_INIT = 1,     /* helper: init answered; leader: reports taken */
@@ -33,13 +34,15 @@ enum sg_job_step {
 
 typedef struct sg_helper {
 	sg_party party;
+	const uint8_t *sign_sk; /* 64 bytes: signs the aggregate shares released */
 	sg_store *store;
 	sg_job job;      /* the job between its two steps, if any */
 	bool has_job;
 } sg_helper;
 
 /* The store stays the caller's. */
-void sg_helper_init(sg_helper *h, const sg_party *party, sg_store *store);
+void sg_helper_init(sg_helper *h, const sg_party *party, const uint8_t sign_sk[64],
+		    sg_store *store);
 void sg_helper_done(sg_helper *h);
 
 /*
@@ -52,6 +55,17 @@ void sg_helper_done(sg_helper *h);
  */
 SG_MUST_CHECK int sg_helper_handle(sg_helper *h, uint8_t **reply, size_t *reply_len,
 				   const uint8_t *req, size_t req_len, uint64_t now);
+
+/*
+ * Any aggregator's answer to a collect request from its store: checks the
+ * request's count and report-set root against its own accepted reports,
+ * min_batch, and that the industry was not released before; on success
+ * records the reply as released (durably) before returning it. The same
+ * collect id again gets the recorded reply; another collect id for a
+ * released industry is refused (SG_COLLECT_ALREADY).
+ */
+SG_MUST_CHECK int sg_store_collect(sg_store *s, const sg_party *p, const uint8_t sign_sk[64],
+				   const sg_collect_req *req, uint8_t **reply, size_t *reply_len);
 
 /*
  * Adds the output shares of a settled job's accepted reports to the

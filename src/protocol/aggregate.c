@@ -246,8 +246,7 @@ int sg_helper_job_init(sg_job *job, uint8_t **resp, size_t *resp_len, sg_party *
 	const Spillguard__AggregationJobInit *init = w.env->job_init;
 	ret = SG_ERR_PARSE;
 	if (w.env->msg_case != SPILLGUARD__ENVELOPE__MSG_JOB_INIT ||
-	    init->task_id.len != SG_TASK_ID_BYTES ||
-	    memcmp(init->task_id.data, helper->task->id, SG_TASK_ID_BYTES) != 0 ||
+	    !sg_task_is(helper->task, &init->task_id) ||
 	    init->job_id.len != SG_JOB_ID_BYTES)
 		goto cleanup;
 	ret = job_alloc(job, init->n_reports);

@@ -120,8 +120,7 @@ static int check_share(const Spillguard__AggregateShare *as, const Spillguard__A
 	const sg_task *t = leader->task;
 	return sg_verify_labeled(as->signature.data, as->signature.len, SG_AGG_SHARE_SIG_CONTEXT,
 				 as->body.data, as->body.len, t->body->aggregators[j]->sign_pk.data) &&
-			       b->version == SG_WIRE_VERSION && b->task_id.len == SG_TASK_ID_BYTES &&
-			       memcmp(b->task_id.data, t->id, SG_TASK_ID_BYTES) == 0 &&
+			       b->version == SG_WIRE_VERSION && sg_task_is(t, &b->task_id) &&
 			       b->industry == industry && b->report_count == count &&
 			       b->report_set_root.len == 32 &&
 			       memcmp(b->report_set_root.data, root, 32) == 0 && b->aggregator == j &&
@@ -226,8 +225,7 @@ cleanup:
 static int add_tsk(uint64_t *isk, const sg_task *t, const Spillguard__PublishedAggregate *pa)
 {
 	size_t ncat = t->body->n_categories;
-	if (pa->version != SG_WIRE_VERSION || pa->task_id.len != SG_TASK_ID_BYTES ||
-	    memcmp(pa->task_id.data, t->id, SG_TASK_ID_BYTES) != 0 || pa->n_tsk != ncat)
+	if (pa->version != SG_WIRE_VERSION || !sg_task_is(t, &pa->task_id) || pa->n_tsk != ncat)
 		return SG_ERR_PARSE;
 	for (size_t i = 0; i < ncat; i++) {
 		unsigned d = t->body->categories[i]->decimals + SG_TSK_EXTRA_DECIMALS;
@@ -291,5 +289,110 @@ cleanup:
 	free(industries);
 	free(text);
 	free(ptrs);
+	return ret;
+}
+
+int sg_collect_request_msg(uint8_t **out, size_t *out_len, const sg_task *t,
+			   const uint8_t collect_id[SG_COLLECT_ID_BYTES], uint32_t industry,
+			   uint64_t count, const uint8_t root[32])
+{
+	Spillguard__CollectRequest c = SPILLGUARD__COLLECT_REQUEST__INIT;
+	Spillguard__Envelope env = SPILLGUARD__ENVELOPE__INIT;
+	c.version = SG_WIRE_VERSION;
+	c.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, (uint8_t *)t->id };
+	c.collect_id = (ProtobufCBinaryData){ SG_COLLECT_ID_BYTES, (uint8_t *)collect_id };
+	c.industry = industry;
+	c.report_count = count;
+	c.report_set_root = (ProtobufCBinaryData){ 32, (uint8_t *)root };
+	env.msg_case = SPILLGUARD__ENVELOPE__MSG_COLLECT;
+	env.collect = &c;
+	return sg_wire_encode(out, out_len, &env);
+}
+
+int sg_collect_request_read(sg_collect_req *req, const sg_task *t, const uint8_t *msg,
+			    size_t len)
+{
+	sg_wire_msg w;
+	memset(req, 0, sizeof *req);
+	int ret = sg_wire_decode(&w, msg, len);
+	if (ret != 0)
+		return ret;
+	const Spillguard__CollectRequest *c = w.env->collect;
+	ret = SG_ERR_PARSE;
+	if (w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_COLLECT &&
+	    sg_task_is(t, &c->task_id) &&
+	    c->collect_id.len == SG_COLLECT_ID_BYTES && c->report_set_root.len == 32) {
+		memcpy(req->collect_id, c->collect_id.data, SG_COLLECT_ID_BYTES);
+		req->industry = c->industry;
+		req->count = c->report_count;
+		memcpy(req->root, c->report_set_root.data, 32);
+		ret = 0;
+	}
+	sg_wire_msg_free(&w);
+	return ret;
+}
+
+int sg_collect_reply_msg(uint8_t **out, size_t *out_len,
+			 const uint8_t collect_id[SG_COLLECT_ID_BYTES], enum sg_collect_refusal refusal,
+			 const uint8_t *share, size_t share_len)
+{
+	Spillguard__CollectReply c = SPILLGUARD__COLLECT_REPLY__INIT;
+	Spillguard__Envelope env = SPILLGUARD__ENVELOPE__INIT;
+	ProtobufCMessage *m = NULL;
+	sg_wire_budget *b = NULL;
+	*out = NULL;
+	*out_len = 0;
+	if ((refusal == SG_COLLECT_OK) != (share != NULL))
+		return SG_ERR_PARAM;
+	if (share != NULL) {
+		int ret = sg_wire_unpack(&m, &b, &spillguard__aggregate_share__descriptor, share,
+					 share_len);
+		if (ret != 0)
+			return ret;
+		c.share = (Spillguard__AggregateShare *)m;
+	}
+	c.version = SG_WIRE_VERSION;
+	c.collect_id = (ProtobufCBinaryData){ SG_COLLECT_ID_BYTES, (uint8_t *)collect_id };
+	c.error = (uint32_t)refusal;
+	env.msg_case = SPILLGUARD__ENVELOPE__MSG_COLLECT_REPLY;
+	env.collect_reply = &c;
+	int ret = sg_wire_encode(out, out_len, &env);
+	sg_wire_release(m, b);
+	return ret;
+}
+
+int sg_collect_reply_read(uint8_t **share, size_t *share_len, enum sg_collect_refusal *refusal,
+			  const uint8_t collect_id[SG_COLLECT_ID_BYTES], const uint8_t *reply,
+			  size_t len)
+{
+	sg_wire_msg w;
+	*share = NULL;
+	*share_len = 0;
+	*refusal = SG_COLLECT_OK;
+	int ret = sg_wire_decode(&w, reply, len);
+	if (ret != 0)
+		return ret;
+	const Spillguard__CollectReply *c = w.env->collect_reply;
+	ret = SG_ERR_PARSE;
+	if (w.env->msg_case != SPILLGUARD__ENVELOPE__MSG_COLLECT_REPLY ||
+	    c->collect_id.len != SG_COLLECT_ID_BYTES ||
+	    memcmp(c->collect_id.data, collect_id, SG_COLLECT_ID_BYTES) != 0 ||
+	    (c->error == SG_COLLECT_OK) != (c->share != NULL) || c->error > SG_COLLECT_ALREADY)
+		goto cleanup;
+	if (c->error != SG_COLLECT_OK) {
+		*refusal = (enum sg_collect_refusal)c->error;
+		ret = SG_ERR_VERIFY;
+		goto cleanup;
+	}
+	*share_len = spillguard__aggregate_share__get_packed_size(c->share);
+	ret = SG_ERR_NOMEM;
+	if ((*share = malloc(*share_len + 1)) == NULL) {
+		*share_len = 0;
+		goto cleanup;
+	}
+	spillguard__aggregate_share__pack(c->share, *share);
+	ret = 0;
+cleanup:
+	sg_wire_msg_free(&w);
 	return ret;
 }

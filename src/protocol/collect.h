@@ -52,6 +52,42 @@ SG_MUST_CHECK int sg_collect_share(uint8_t **out, size_t *out_len,
 				   uint64_t req_count, const uint8_t req_root[32], uint64_t count,
 				   const uint8_t root[32], bool already, const sg_prio3_agg *agg);
 
+#define SG_COLLECT_ID_BYTES 16
+
+/* Leader: the CollectRequest envelope (packed, malloc'd) for one industry. */
+SG_MUST_CHECK int sg_collect_request_msg(uint8_t **out, size_t *out_len, const sg_task *t,
+					 const uint8_t collect_id[SG_COLLECT_ID_BYTES],
+					 uint32_t industry, uint64_t count, const uint8_t root[32]);
+
+/* A decoded CollectRequest of this task. */
+typedef struct sg_collect_req {
+	uint8_t collect_id[SG_COLLECT_ID_BYTES];
+	uint32_t industry;
+	uint64_t count;
+	uint8_t root[32];
+} sg_collect_req;
+
+/* Reads a CollectRequest envelope for task t: SG_ERR_PARSE when it is not one. */
+SG_MUST_CHECK int sg_collect_request_read(sg_collect_req *req, const sg_task *t,
+					  const uint8_t *msg, size_t len);
+
+/* Any aggregator: the CollectReply envelope carrying its signed share (a
+ * packed AggregateShare from sg_collect_share) or the refusal. */
+SG_MUST_CHECK int sg_collect_reply_msg(uint8_t **out, size_t *out_len,
+				       const uint8_t collect_id[SG_COLLECT_ID_BYTES],
+				       enum sg_collect_refusal refusal, const uint8_t *share,
+				       size_t share_len);
+
+/*
+ * Leader: a helper's reply to collect_id. 0 and the packed AggregateShare
+ * (malloc'd) when it released one; SG_ERR_VERIFY with *refusal set when it
+ * refused; SG_ERR_PARSE when the reply is no CollectReply for collect_id.
+ */
+SG_MUST_CHECK int sg_collect_reply_read(uint8_t **share, size_t *share_len,
+					enum sg_collect_refusal *refusal,
+					const uint8_t collect_id[SG_COLLECT_ID_BYTES],
+					const uint8_t *reply, size_t len);
+
 /*
  * Leader: checks every aggregator's AggregateShare (aggregator order: its
  * signature by that aggregator's task key, task, industry, count and root)

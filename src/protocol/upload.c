@@ -155,7 +155,7 @@ static int check_receipt(const Spillguard__Receipt *rc, const sg_task *t,
 		return SG_ERR_VERIFY;
 	}
 	const Spillguard__ReceiptBody *rb = (const Spillguard__ReceiptBody *)m;
-	if (rb->task_id.len == SG_TASK_ID_BYTES && memcmp(rb->task_id.data, t->id, SG_TASK_ID_BYTES) == 0 &&
+	if (sg_task_is(t, &rb->task_id) &&
 	    rb->report_id.len == SG_REPORT_ID_BYTES &&
 	    memcmp(rb->report_id.data, report_id, SG_REPORT_ID_BYTES) == 0)
 		ret = 0;
