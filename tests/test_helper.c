@@ -355,10 +355,13 @@ static int call_helper(void *ctx, unsigned j, const uint8_t *req, size_t len, ui
 	return ret;
 }
 
-static void upload_all(rig *r)
+/* Uploads the reports whose bit is set in mask. */
+static void upload_some(rig *r, unsigned mask)
 {
 	sg_leader ldr = { r->w.task, r->p[0], r->store[0], r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0] };
 	for (unsigned i = 0; i < NENT; i++) {
+		if (!(mask & (1u << i)))
+			continue;
 		uint8_t *reply;
 		size_t len;
 		enum sg_reject rj;
@@ -366,6 +369,11 @@ static void upload_all(rig *r)
 		cr_assert_eq(rj, SG_REJECT_NONE);
 		free(reply);
 	}
+}
+
+static void upload_all(rig *r)
+{
+	upload_some(r, (1u << NENT) - 1);
 }
 
 static sg_leader_jobs leader_jobs(rig *r, size_t job_size)
@@ -540,5 +548,62 @@ Test(helper, collection_releases_each_industry_once_with_exact_sums)
 	sg_store_counts c;
 	cr_assert_eq(sg_store_counts_get(r.store[1], SG_JOB_STEP_DONE, &c), 0);
 	cr_assert_eq(c.collected, 2);
+	rig_free(&r);
+}
+
+Test(helper, a_round_publishes_withholds_a_small_industry_and_survives_a_restart)
+{
+	rig r;
+	size_t taken;
+	char msg[160];
+	sg_round_result res;
+	rig_init(&r);
+	/* industry 1: reports 0, 2, 4, 6; industry 2: report 1 alone (min_batch 2) */
+	upload_some(&r, 0x57);
+	sg_leader_jobs l = leader_jobs(&r, NENT);
+	cr_assert_eq(sg_leader_collect(&l, r.w.agg_sign_sk[0], &res, msg, sizeof msg), SG_ERR_STATE);
+	cr_assert(strstr(msg, "5 reports wait") != NULL, "%s", msg);
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+
+	/* helper 2 releases its share but the reply is lost; the leader restarts */
+	r.calls_left = 1;
+	cr_assert_eq(sg_leader_collect(&l, r.w.agg_sign_sk[0], &res, msg, sizeof msg),
+		     SG_ERR_TIMEOUT);
+	cr_assert(strstr(msg, "aggregator 2") != NULL, "%s", msg);
+	close_helper(&r, 0);
+	open_helper(&r, 0);
+	l = leader_jobs(&r, NENT);
+	int rc = sg_leader_collect(&l, r.w.agg_sign_sk[0], &res, msg, sizeof msg);
+	cr_assert_eq(rc, 0, "%d: %s", rc, msg);
+
+	cr_assert_eq(res.n, 2);
+	cr_assert_eq(res.industries[0].why, SG_COLLECT_OK);
+	cr_assert_eq(res.industries[0].count, 4);
+	ProtobufCMessage *m;
+	sg_wire_budget *b;
+	cr_assert_eq(sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor,
+				    res.industries[0].published, res.industries[0].published_len), 0);
+	Spillguard__PublishedAggregate *pa = (Spillguard__PublishedAggregate *)m;
+	cr_assert_eq(pa->n_shares, NAGG);
+	cr_assert_arr_eq(pa->sum, r.plain[0], NCAT * sizeof(uint64_t));
+	sg_wire_release(m, b);
+	cr_assert_eq(res.industries[1].why, SG_COLLECT_BELOW_MIN_BATCH);
+	cr_assert_eq(res.industries[1].count, 1);
+	cr_assert_null(res.industries[1].published);
+	cr_assert_eq(sg_wire_unpack(&m, &b, &spillguard__isk_summary__descriptor, res.isk,
+				    res.isk_len), 0);
+	Spillguard__IskSummary *isk = (Spillguard__IskSummary *)m;
+	cr_assert_eq(isk->n_industries, 1);
+	cr_assert_eq(isk->industries[0], 1);
+	sg_wire_release(m, b);
+	sg_round_result_free(&res);
+	/* the withheld industry was released by no one */
+	for (unsigned j = 0; j < NAGG; j++) {
+		bool collected;
+		uint8_t *rel;
+		size_t rel_len;
+		cr_assert_eq(sg_store_collected_get(r.store[j], 2, &collected, &rel, &rel_len), 0);
+		cr_assert_not(collected, "aggregator %u", j);
+	}
 	rig_free(&r);
 }

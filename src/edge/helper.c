@@ -309,26 +309,34 @@ int sg_store_job_accumulate(sg_store *s, const sg_job *job, const sg_party *p)
 	return ret;
 }
 
+int sg_store_batch(sg_store *s, uint32_t industry, uint64_t *count, uint8_t root[32])
+{
+	uint8_t *ids;
+	size_t n;
+	int ret = sg_store_accepted_ids(s, industry, &ids, &n);
+	if (ret == 0)
+		ret = sg_report_set_root(root, (uint8_t(*)[SG_REPORT_ID_BYTES])ids, n);
+	*count = n;
+	free(ids);
+	return ret;
+}
+
 /* The industry's accepted reports: how many, their root, their aggregate. */
 static int own_batch(sg_store *s, const sg_party *p, uint32_t industry, uint64_t *count,
 		     uint8_t root[32], sg_prio3_agg **agg)
 {
-	uint8_t *ids = NULL, *share = NULL;
-	size_t n, share_len;
+	uint8_t *share = NULL;
+	size_t share_len;
 	uint64_t agg_count;
-	int ret = sg_store_accepted_ids(s, industry, &ids, &n);
-	if (ret == 0)
-		ret = sg_report_set_root(root, (uint8_t(*)[SG_REPORT_ID_BYTES])ids, n);
+	int ret = sg_store_batch(s, industry, count, root);
 	if (ret == 0)
 		ret = sg_prio3_agg_new(p->prio3, agg);
 	if (ret == 0)
 		ret = sg_store_agg_get(s, industry, &agg_count, &share, &share_len);
-	if (ret == 0 && agg_count != n)
+	if (ret == 0 && agg_count != *count)
 		ret = SG_ERR_STATE; /* the aggregate and the settled reports disagree */
 	if (ret == 0 && share != NULL)
 		ret = sg_prio3_agg_add_encoded(p->prio3, *agg, share, share_len);
-	*count = n;
-	free(ids);
 	free(share);
 	return ret;
 }

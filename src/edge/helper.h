@@ -56,6 +56,11 @@ void sg_helper_done(sg_helper *h);
 SG_MUST_CHECK int sg_helper_handle(sg_helper *h, uint8_t **reply, size_t *reply_len,
 				   const uint8_t *req, size_t req_len, uint64_t now);
 
+/* The count and RFC 9162 report-set root of an industry's accepted reports
+ * in this store. */
+SG_MUST_CHECK int sg_store_batch(sg_store *s, uint32_t industry, uint64_t *count,
+				 uint8_t root[32]);
+
 /*
  * Any aggregator's answer to a collect request from its store: checks the
  * request's count and report-set root against its own accepted reports,

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "edge/leader_jobs.h"
+#include "protocol/collect.h"
 #include "spillguard/err.h"
 #include "util/misuse.h"
 
@@ -233,5 +234,122 @@ int sg_leader_jobs_resume(sg_leader_jobs *l, size_t *done)
 			(*done)++;
 	}
 	free(ids);
+	return ret;
+}
+
+/* --- collection ------------------------------------------------------------ */
+
+void sg_round_result_free(sg_round_result *r)
+{
+	for (size_t k = 0; r->industries != NULL && k < r->n; k++)
+		free(r->industries[k].published);
+	free(r->industries);
+	free(r->isk);
+	memset(r, 0, sizeof *r);
+}
+
+/* The collect id of an industry: the same question whenever it is asked. */
+static void collect_id(uint8_t id[SG_COLLECT_ID_BYTES], const sg_task *t, uint32_t industry)
+{
+	static const char label[] = "spillguard collect id v1";
+	uint8_t h[crypto_hash_sha256_BYTES], ind[4] = { (uint8_t)(industry >> 24),
+							 (uint8_t)(industry >> 16),
+							 (uint8_t)(industry >> 8), (uint8_t)industry };
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)label, sizeof label);
+	crypto_hash_sha256_update(&st, t->id, SG_TASK_ID_BYTES);
+	crypto_hash_sha256_update(&st, ind, sizeof ind);
+	crypto_hash_sha256_final(&st, h);
+	memcpy(id, h, SG_COLLECT_ID_BYTES);
+}
+
+/* Every aggregator's share for one industry, then its publication. */
+static int collect_industry(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_industry_result *res,
+			    const uint8_t root[32], char *msg, size_t msg_len)
+{
+	const sg_task *t = l->party.task;
+	unsigned nagg = (unsigned)t->body->n_aggregators;
+	uint8_t cid[SG_COLLECT_ID_BYTES], *req = NULL;
+	size_t req_len;
+	replies shares = { 0 };
+	sg_collect_req own;
+	collect_id(cid, t, res->industry);
+	int ret = replies_new(&shares, nagg);
+	if (ret == 0)
+		ret = sg_collect_request_msg(&req, &req_len, t, cid, res->industry, res->count, root);
+	for (unsigned j = 0; ret == 0 && j < nagg; j++) {
+		uint8_t *reply = NULL;
+		size_t reply_len = 0;
+		if (j == 0) {
+			ret = sg_collect_request_read(&own, t, req, req_len);
+			if (ret == 0)
+				ret = sg_store_collect(l->store, &l->party, sign_sk, &own, &reply,
+						       &reply_len);
+		} else {
+			ret = l->call(l->call_ctx, j, req, req_len, &reply, &reply_len);
+		}
+		if (ret == 0)
+			ret = sg_collect_reply_read(&shares.b[j], &shares.len[j], &res->why, cid, reply,
+						    reply_len);
+		if (ret != 0)
+			snprintf(msg, msg_len, "industry %u: aggregator %u: %s", res->industry, j,
+				 ret == SG_ERR_VERIFY ? sg_collect_message(res->why)
+						      : "no valid reply");
+		free(reply);
+	}
+	if (ret == 0)
+		ret = sg_publish_aggregate(&res->published, &res->published_len, &l->party,
+					   res->industry, res->count, root,
+					   (const uint8_t *const *)shares.b, shares.len, msg, msg_len);
+	free(req);
+	replies_free(&shares);
+	return ret;
+}
+
+int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_result *out,
+		      char *msg, size_t msg_len)
+{
+	const Spillguard__TaskBody *tb = l->party.task->body;
+	sg_store_counts c;
+	size_t np = 0;
+	check(l);
+	memset(out, 0, sizeof *out);
+	snprintf(msg, msg_len, "%s", "");
+	int ret = sg_store_counts_get(l->store, SG_JOB_STEP_DONE, &c);
+	if (ret == 0 && (c.waiting > 0 || c.jobs_open > 0)) {
+		snprintf(msg, msg_len, "%llu reports wait and %llu jobs are open: aggregate first",
+			 (unsigned long long)c.waiting, (unsigned long long)c.jobs_open);
+		ret = SG_ERR_STATE;
+	}
+	if (ret != 0)
+		return ret;
+	out->n = tb->n_industries;
+	out->industries = calloc(out->n, sizeof *out->industries);
+	const uint8_t **pub = calloc(out->n + 1, sizeof *pub);
+	size_t *pub_len = calloc(out->n + 1, sizeof *pub_len);
+	ret = out->industries && pub && pub_len ? 0 : SG_ERR_NOMEM;
+	for (size_t k = 0; ret == 0 && k < out->n; k++) {
+		sg_industry_result *res = &out->industries[k];
+		uint8_t root[32];
+		res->industry = tb->industries[k]->id;
+		ret = sg_store_batch(l->store, res->industry, &res->count, root);
+		if (ret == 0 && res->count < tb->min_batch) {
+			res->why = SG_COLLECT_BELOW_MIN_BATCH; /* withheld: nobody is asked */
+			continue;
+		}
+		if (ret == 0)
+			ret = collect_industry(l, sign_sk, res, root, msg, msg_len);
+		if (ret == 0) {
+			pub[np] = res->published;
+			pub_len[np++] = res->published_len;
+		}
+	}
+	if (ret == 0)
+		ret = sg_publish_isk(&out->isk, &out->isk_len, l->party.task, pub, pub_len, np);
+	free(pub);
+	free(pub_len);
+	if (ret != 0)
+		sg_round_result_free(out);
 	return ret;
 }

@@ -53,4 +53,38 @@ SG_MUST_CHECK int sg_leader_jobs_step(sg_leader_jobs *l, size_t *taken, uint64_t
  * *done counts the jobs finished. */
 SG_MUST_CHECK int sg_leader_jobs_resume(sg_leader_jobs *l, size_t *done);
 
+/* --- collection ------------------------------------------------------------ */
+
+/* One industry's outcome in a round. */
+typedef struct sg_industry_result {
+	uint32_t industry;
+	uint64_t count;                 /* J_k as the leader counted it */
+	enum sg_collect_refusal why;    /* SG_COLLECT_OK when published */
+	uint8_t *published;             /* PublishedAggregate (packed), or NULL */
+	size_t published_len;
+} sg_industry_result;
+
+typedef struct sg_round_result {
+	size_t n;                       /* the task's industries, in its order */
+	sg_industry_result *industries;
+	uint8_t *isk;                   /* IskSummary (packed) over the published */
+	size_t isk_len;
+} sg_round_result;
+
+void sg_round_result_free(sg_round_result *r);
+
+/*
+ * Leader: collects every industry of the task once the store holds no
+ * waiting upload and no open job (SG_ERR_STATE otherwise). An industry with
+ * fewer than min_batch accepted reports is withheld without asking anyone;
+ * for the others every aggregator (the leader through its own store) is
+ * asked for its signed share under a collect id derived from the task and
+ * industry, so a leader restarted half way asks the same question and gets
+ * the recorded answers. Then the PublishedAggregates and the ISK summary.
+ * SG_ERR_VERIFY (msg says which aggregator and why) when one refuses or
+ * its share does not check; a helper's call error as it came.
+ */
+SG_MUST_CHECK int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64],
+				    sg_round_result *out, char *msg, size_t msg_len);
+
 #endif
