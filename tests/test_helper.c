@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <sodium.h>
@@ -18,6 +19,9 @@
 #include "common.h"
 #include "edge/helper.h"
 #include "edge/leader_jobs.h"
+#include "edge/publication.h"
+#include "util/file.h"
+#include "util/json.h"
 #include "protocol/upload.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
@@ -551,6 +555,61 @@ Test(helper, collection_releases_each_industry_once_with_exact_sums)
 	rig_free(&r);
 }
 
+static sg_json *load_json(const char *pub, const char *name)
+{
+	char path[160], err[200];
+	sg_json *j;
+	snprintf(path, sizeof path, "%s/%s", pub, name);
+	cr_assert_eq(sg_json_load_file(&j, path, err, sizeof err), 0, "%s", err);
+	return j;
+}
+
+/* The publication directory holds the round, readable and exact. */
+static void expect_publication(rig *r, const sg_round_result *res)
+{
+	char pub[96], path[160], err[200], *bytes;
+	size_t len, n;
+	snprintf(pub, sizeof pub, "%s/published", dir);
+	for (int twice = 0; twice < 2; twice++)
+		cr_assert_eq(sg_publication_write(pub, r->w.task, res, err, sizeof err), 0, "%s", err);
+	snprintf(path, sizeof path, "%s/industry-1.pb", pub);
+	cr_assert_eq(sg_file_read(&bytes, &len, path, 1 << 20, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(len, res->industries[0].published_len);
+	cr_assert_arr_eq(bytes, res->industries[0].published, len);
+	free(bytes);
+	snprintf(path, sizeof path, "%s/industry-2.pb", pub);
+	cr_assert_neq(access(path, F_OK), 0, "a withheld industry has no file");
+
+	sg_json *j = load_json(pub, "industry-1.json");
+	uint64_t v;
+	cr_assert(sg_json_u64(sg_json_get(j, "report_count"), &v));
+	cr_assert_eq(v, 4);
+	const sg_json *cats = sg_json_get(j, "categories");
+	cr_assert_eq(sg_json_len(cats), NCAT);
+	for (size_t c = 0; c < NCAT; c++) {
+		char want[24];
+		snprintf(want, sizeof want, "%llu", (unsigned long long)r->plain[0][c]);
+		cr_assert_str_eq(sg_json_str(sg_json_get(sg_json_at(cats, c), "sum"), &n), want);
+	}
+	cr_assert_eq(sg_json_len(sg_json_get(j, "aggregate_shares")), NAGG);
+	sg_json_free(j);
+
+	j = load_json(pub, "round.json");
+	const sg_json *inds = sg_json_get(j, "industries");
+	cr_assert_str_eq(sg_json_str(sg_json_get(sg_json_at(inds, 0), "status"), &n), "published");
+	cr_assert_str_eq(sg_json_str(sg_json_get(sg_json_at(inds, 1), "status"), &n), "withheld");
+	cr_assert_str_eq(sg_json_str(sg_json_get(sg_json_at(inds, 1), "reason"), &n),
+			 sg_collect_message(SG_COLLECT_BELOW_MIN_BATCH));
+	cr_assert_null(sg_json_get(sg_json_at(inds, 1), "report_count"),
+		       "a withheld industry's count stays unpublished");
+	sg_json_free(j);
+
+	j = load_json(pub, "isk.json");
+	cr_assert_eq(sg_json_len(sg_json_get(j, "industries")), 1);
+	cr_assert_eq(sg_json_len(sg_json_get(j, "categories")), NCAT);
+	sg_json_free(j);
+}
+
 Test(helper, a_round_publishes_withholds_a_small_industry_and_survives_a_restart)
 {
 	rig r;
@@ -596,6 +655,7 @@ Test(helper, a_round_publishes_withholds_a_small_industry_and_survives_a_restart
 	cr_assert_eq(isk->n_industries, 1);
 	cr_assert_eq(isk->industries[0], 1);
 	sg_wire_release(m, b);
+	expect_publication(&r, &res);
 	sg_round_result_free(&res);
 	/* the withheld industry was released by no one */
 	for (unsigned j = 0; j < NAGG; j++) {
