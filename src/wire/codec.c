@@ -55,6 +55,8 @@ uint32_t sg_wire_version_of(const Spillguard__Envelope *env)
 	case SPILLGUARD__ENVELOPE__MSG_COLLECT: return env->collect->version;
 	case SPILLGUARD__ENVELOPE__MSG_COLLECT_REPLY: return env->collect_reply->version;
 	case SPILLGUARD__ENVELOPE__MSG_ERROR: return env->error->version;
+	case SPILLGUARD__ENVELOPE__MSG_VERIFY_KEY: return env->verify_key->version;
+	case SPILLGUARD__ENVELOPE__MSG_VERIFY_KEY_ACK: return env->verify_key_ack->version;
 	default: return 0; /* receipts and tree heads version their signed bodies */
 	}
 }
