@@ -23,6 +23,7 @@
 #include "util/file.h"
 #include "util/json.h"
 #include "protocol/upload.h"
+#include "protocol/verify_key.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
 
@@ -665,5 +666,65 @@ Test(helper, a_round_publishes_withholds_a_small_industry_and_survives_a_restart
 		cr_assert_eq(sg_store_collected_get(r.store[j], 2, &collected, &rel, &rel_len), 0);
 		cr_assert_not(collected, "aggregator %u", j);
 	}
+	rig_free(&r);
+}
+
+Test(helper, the_verification_key_is_granted_kept_and_never_replaced)
+{
+	rig r;
+	sg_prio3_agg *aggs[2];
+	uint8_t *g, *ack, other[32];
+	size_t glen, alen;
+	rig_init(&r);
+	aggs_new(&r, aggs);
+	/* helper 2 starts without a key: it must not prepare anything */
+	sg_party keyless = r.party[2];
+	keyless.verify_key = NULL;
+	sg_helper_done(&r.helper[2]);
+	sg_helper_init(&r.helper[2], &keyless, r.w.agg_sign_sk[2], r.store[2]);
+	sg_job lead;
+	uint8_t *init, *reply;
+	size_t init_len, reply_len;
+	cr_assert_eq(sg_leader_job_new(&lead, &r.party[0], (const uint8_t *const *)r.reports, r.lens,
+				       NENT, 1500), 0);
+	cr_assert_eq(sg_job_init_for(&init, &init_len, &lead, &r.party[0], 2,
+				     (const uint8_t *const *)r.reports, r.lens), 0);
+	cr_assert_eq(sg_helper_handle(&r.helper[2], &reply, &reply_len, init, init_len, 1500),
+		     SG_ERR_STATE);
+	cr_assert_null(reply);
+	free(init);
+	sg_job_free(&lead);
+
+	/* granted: acknowledged with the same fingerprint */
+	cr_assert_eq(sg_verify_key_grant(&g, &glen, r.w.task, 2, r.verify_key), 0);
+	ack = ask(&r, 2, g, glen, &alen);
+	cr_assert_eq(sg_verify_key_ack_check(r.w.task, r.verify_key, ack, alen), 0);
+	free(ack);
+	free(g);
+	/* another key later is not taken: the ack shows the one held */
+	randombytes_buf(other, sizeof other);
+	cr_assert_eq(sg_verify_key_grant(&g, &glen, r.w.task, 2, other), 0);
+	ack = ask(&r, 2, g, glen, &alen);
+	cr_assert_eq(sg_verify_key_ack_check(r.w.task, other, ack, alen), SG_ERR_VERIFY);
+	cr_assert_eq(sg_verify_key_ack_check(r.w.task, r.verify_key, ack, alen), 0);
+	free(ack);
+	free(g);
+	/* a grant for helper 1 sent to helper 2 is refused */
+	cr_assert_eq(sg_verify_key_grant(&g, &glen, r.w.task, 1, r.verify_key), 0);
+	cr_assert_eq(sg_helper_handle(&r.helper[2], &reply, &reply_len, g, glen, 1500), 0);
+	cr_assert_eq(error_code(reply, reply_len), SG_REJECT_MALFORMED);
+	free(reply);
+	free(g);
+
+	/* after a restart the key comes from the store and the job sums exactly */
+	sg_helper_done(&r.helper[2]);
+	sg_store_close(r.store[2]);
+	char path[128], err[256];
+	snprintf(path, sizeof path, "%s/agg2.db", dir);
+	cr_assert_eq(sg_store_open(&r.store[2], path, r.w.task->id, err, sizeof err), 0, "%s", err);
+	sg_helper_init(&r.helper[2], &keyless, r.w.agg_sign_sk[2], r.store[2]);
+	run_job(&r, NENT, 0, aggs);
+	expect_sums(&r, aggs, NENT / 2);
+	aggs_free(aggs);
 	rig_free(&r);
 }

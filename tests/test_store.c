@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -356,4 +357,28 @@ Test(store, schema_versions, .init = make_dir, .fini = remove_dir)
 	cr_assert_eq(sg_store_open(&s, path, task_a, err, sizeof err), SG_ERR_STATE);
 	cr_assert(strstr(err, "schema 99") != NULL, "%s", err);
 	cr_assert_null(s);
+}
+
+Test(store, a_secret_is_kept_owner_only_and_never_replaced, .init = make_dir, .fini = remove_dir)
+{
+	char path[128];
+	struct stat st;
+	uint8_t key[32] = { 7 }, other[32] = { 8 }, got[32];
+	bool found;
+	sg_store *s = open_store("k.db");
+	snprintf(path, sizeof path, "%s/k.db", dir);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
+	cr_assert_eq(sg_store_secret_get(s, "verify_key", got, 32, &found), 0);
+	cr_assert_not(found);
+	cr_assert_eq(sg_store_secret_put(s, "verify_key", key, 32), 0);
+	cr_assert_eq(sg_store_secret_put(s, "verify_key", key, 32), 0, "the same again is fine");
+	cr_assert_eq(sg_store_secret_put(s, "verify_key", other, 32), SG_ERR_STATE);
+	sg_store_close(s);
+	s = open_store("k.db");
+	cr_assert_eq(sg_store_secret_get(s, "verify_key", got, 32, &found), 0);
+	cr_assert(found);
+	cr_assert_arr_eq(got, key, 32);
+	cr_assert_eq(sg_store_secret_get(s, "verify_key", got, 16, &found), SG_ERR_STATE);
+	sg_store_close(s);
 }

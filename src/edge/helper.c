@@ -2,8 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "edge/helper.h"
 #include "protocol/upload.h"
+#include "protocol/verify_key.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
 
@@ -26,6 +29,46 @@ static void drop_job(sg_helper *h)
 void sg_helper_done(sg_helper *h)
 {
 	drop_job(h);
+	sodium_memzero(h->verify_key, sizeof h->verify_key);
+}
+
+/* The key the store holds, if any, becomes the party's. */
+static int load_key(sg_helper *h)
+{
+	bool found;
+	if (h->party.verify_key != NULL)
+		return 0;
+	int ret = sg_store_secret_get(h->store, "verify_key", h->verify_key, sizeof h->verify_key,
+				      &found);
+	if (ret == 0 && found)
+		h->party.verify_key = h->verify_key;
+	return ret;
+}
+
+/* Opens a grant, keeps the key (or finds the one held) and acknowledges. */
+static int handle_grant(sg_helper *h, uint8_t **reply, size_t *reply_len, const uint8_t *req,
+			size_t req_len)
+{
+	uint8_t key[SG_PRIO3_VERIFY_KEY_BYTES];
+	int ret = sg_verify_key_open(key, h->party.task, h->party.index, h->party.hpke_sk, req,
+				     req_len);
+	if (ret == SG_ERR_PARSE || ret == SG_ERR_DECRYPT)
+		return sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
+	if (ret == 0) {
+		ret = sg_store_secret_put(h->store, "verify_key", key, sizeof key);
+		if (ret == SG_ERR_STATE)
+			ret = 0; /* another key is held: its fingerprint tells the leader */
+	}
+	if (ret == 0) {
+		h->party.verify_key = NULL;
+		ret = load_key(h);
+	}
+	if (ret == 0 && h->party.verify_key == NULL)
+		ret = SG_ERR_STATE;
+	if (ret == 0)
+		ret = sg_verify_key_ack(reply, reply_len, h->party.task, h->verify_key);
+	sodium_memzero(key, sizeof key);
+	return ret;
 }
 
 /* "Seen" means: in the store under another job. A store failure is kept and
@@ -235,6 +278,17 @@ int sg_helper_handle(sg_helper *h, uint8_t **reply, size_t *reply_len, const uin
 	*reply_len = 0;
 	if (sg_wire_decode(&w, req, req_len) != 0)
 		return sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
+	if (w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_VERIFY_KEY) {
+		sg_wire_msg_free(&w);
+		return handle_grant(h, reply, reply_len, req, req_len);
+	}
+	int ret = load_key(h);
+	if (ret == 0 && h->party.verify_key == NULL)
+		ret = SG_ERR_STATE; /* no key granted yet */
+	if (ret != 0) {
+		sg_wire_msg_free(&w);
+		return ret;
+	}
 	if (w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_COLLECT) {
 		sg_collect_req c;
 		sg_wire_msg_free(&w);

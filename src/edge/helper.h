@@ -19,6 +19,12 @@
  * steps lives in memory; after a restart it is rebuilt from the recorded
  * request (preparation is deterministic) and checked against the recorded
  * reply. A report counts once or not at all, whatever point a crash hits.
+ *
+ * The verification key comes from the leader in a VerifyKeyGrant, is kept
+ * in the store (never replaced by another) and acknowledged with its
+ * fingerprint; a helper holding another key acknowledges that one, so the
+ * leader sees the disagreement. Until a key is held, job and collect
+ * requests get no reply (SG_ERR_STATE) - unless the party was given one.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -38,9 +44,11 @@ typedef struct sg_helper {
 	sg_store *store;
 	sg_job job;      /* the job between its two steps, if any */
 	bool has_job;
+	uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES]; /* once granted */
 } sg_helper;
 
-/* The store stays the caller's. */
+/* The store stays the caller's. party->verify_key may be NULL: the key is
+ * then read from the store or awaited from the leader. */
 void sg_helper_init(sg_helper *h, const sg_party *party, const uint8_t sign_sk[64],
 		    sg_store *store);
 void sg_helper_done(sg_helper *h);

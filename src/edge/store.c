@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -7,6 +9,9 @@
 
 #include <sodium.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "edge/store.h"
 #include "spillguard/err.h"
@@ -156,6 +161,16 @@ int sg_store_open(sg_store **out, const char *path, const uint8_t task_id[32], c
 		return ret;
 	snprintf(s->path, sizeof s->path, "%s", path);
 	ret = SG_ERR_IO;
+	/* it may hold the task's secrets: a new store is for its owner only
+	 * (SQLite gives the -wal and -shm files the same mode); an empty file
+	 * is an empty database */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	else if (errno != EEXIST) {
+		store_err(err, err_len, "%s: %s", path, strerror(errno));
+		goto cleanup;
+	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				       SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		store_err(err, err_len, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -752,4 +767,66 @@ int sg_store_prep_in_job(sg_store *s, const uint8_t job_id[16],
 {
 	return exists(s, "SELECT 1 FROM preps WHERE job_id = ?1 AND report_id = ?2", job_id,
 		      report_id, NULL, found);
+}
+
+/* --- secrets ---------------------------------------------------------------- */
+
+static int secret_key(char *key, size_t key_len, const char *name)
+{
+	return (size_t)snprintf(key, key_len, "secret:%s", name) < key_len ? 0 : SG_ERR_PARAM;
+}
+
+int sg_store_secret_get(sg_store *s, const char *name, uint8_t *value, size_t len, bool *found)
+{
+	char key[80];
+	sqlite3_stmt *st = NULL;
+	int ret = secret_key(key, sizeof key, name), rc;
+	*found = false;
+	if (ret != 0 || prepare(s, &st, "SELECT value FROM meta WHERE key = ?1") != 0)
+		return ret != 0 ? ret : SG_ERR_IO;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : SG_ERR_IO;
+	if (rc == SQLITE_ROW) {
+		if ((size_t)sqlite3_column_bytes(st, 0) != len) {
+			ret = SG_ERR_STATE;
+		} else {
+			memcpy(value, sqlite3_column_blob(st, 0), len);
+			*found = true;
+		}
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int sg_store_secret_put(sg_store *s, const char *name, const uint8_t *value, size_t len)
+{
+	char key[80];
+	sqlite3_stmt *st = NULL;
+	bool found;
+	uint8_t *old = malloc(len + 1);
+	int ret = old ? sg_store_begin(s) : SG_ERR_NOMEM;
+	if (ret == 0)
+		ret = secret_key(key, sizeof key, name);
+	if (ret == 0)
+		ret = sg_store_secret_get(s, name, old, len, &found);
+	if (ret == 0 && found && sodium_memcmp(old, value, len) != 0)
+		ret = SG_ERR_STATE; /* never replaced */
+	if (ret == 0 && !found) {
+		ret = bind_len(len) < 0 ||
+			      prepare(s, &st, "INSERT INTO meta (key, value) VALUES (?1, ?2)") != 0
+			      ? SG_ERR_IO
+			      : 0;
+		if (ret == 0) {
+			sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(st, 2, value, bind_len(len), SQLITE_STATIC);
+			ret = step_done(st);
+		}
+	}
+	if (old != NULL) {
+		sodium_memzero(old, len);
+		ret = sg_store_end(s, ret);
+	}
+	free(old);
+	return ret;
 }

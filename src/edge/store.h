@@ -61,6 +61,21 @@ SG_MUST_CHECK int sg_store_put_report(sg_store *s, enum sg_store_put *outcome,
 SG_MUST_CHECK int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t industry,
 					 uint64_t *in_industry);
 
+/* --- secrets ---------------------------------------------------------------- */
+
+/*
+ * A named secret of the task kept in the store (the Prio3 verification
+ * key): the store file is created 0600 for it. Put is idempotent for the
+ * same bytes and refuses other bytes under a name already set
+ * (SG_ERR_STATE): a key once used is never replaced. Get gives *found
+ * false when the name is unset, and SG_ERR_STATE when the stored value is
+ * not len bytes.
+ */
+SG_MUST_CHECK int sg_store_secret_put(sg_store *s, const char *name, const uint8_t *value,
+				      size_t len);
+SG_MUST_CHECK int sg_store_secret_get(sg_store *s, const char *name, uint8_t *value, size_t len,
+				      bool *found);
+
 /* --- transactions ------------------------------------------------------ */
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. The calls below made between begin
