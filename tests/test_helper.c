@@ -728,3 +728,36 @@ Test(helper, the_verification_key_is_granted_kept_and_never_replaced)
 	aggs_free(aggs);
 	rig_free(&r);
 }
+
+Test(helper, the_leader_draws_keeps_and_grants_the_key)
+{
+	rig r;
+	uint8_t key[32], again[32];
+	char msg[128];
+	rig_init(&r);
+	/* the helpers start without a key (fresh stores) */
+	for (unsigned j = 1; j < NAGG; j++) {
+		sg_party keyless = r.party[j];
+		keyless.verify_key = NULL;
+		sg_helper_done(&r.helper[j]);
+		sg_helper_init(&r.helper[j], &keyless, r.w.agg_sign_sk[j], r.store[j]);
+	}
+	cr_assert_eq(sg_leader_verify_key(r.store[0], r.w.task, call_helper, &r, key, msg,
+					  sizeof msg), 0, "%s", msg);
+	cr_assert_not(sg_test_zeroed(key, sizeof key));
+	/* again, e.g. after a restart: the same key, still acknowledged */
+	cr_assert_eq(sg_leader_verify_key(r.store[0], r.w.task, call_helper, &r, again, msg,
+					  sizeof msg), 0, "%s", msg);
+	cr_assert_arr_eq(again, key, sizeof key);
+	/* a leader that lost its store draws a new key: the helpers say no */
+	close_helper(&r, 0);
+	char path[128];
+	snprintf(path, sizeof path, "%s/agg0.db", dir);
+	cr_assert_eq(unlink(path), 0);
+	open_helper(&r, 0);
+	cr_assert_eq(sg_leader_verify_key(r.store[0], r.w.task, call_helper, &r, again, msg,
+					  sizeof msg), SG_ERR_VERIFY);
+	cr_assert(strstr(msg, "aggregator 1: holds another") != NULL, "%s", msg);
+	cr_assert(sg_test_zeroed(again, sizeof again));
+	rig_free(&r);
+}

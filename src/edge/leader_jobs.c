@@ -6,6 +6,7 @@
 
 #include "edge/leader_jobs.h"
 #include "protocol/collect.h"
+#include "protocol/verify_key.h"
 #include "spillguard/err.h"
 #include "util/misuse.h"
 
@@ -351,5 +352,37 @@ int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_res
 	free(pub_len);
 	if (ret != 0)
 		sg_round_result_free(out);
+	return ret;
+}
+
+/* --- the verification key ----------------------------------------------------- */
+
+int sg_leader_verify_key(sg_store *store, const sg_task *t, sg_helper_call call, void *call_ctx,
+			 uint8_t key[SG_PRIO3_VERIFY_KEY_BYTES], char *msg, size_t msg_len)
+{
+	bool found;
+	snprintf(msg, msg_len, "%s", "");
+	int ret = sg_store_secret_get(store, "verify_key", key, SG_PRIO3_VERIFY_KEY_BYTES, &found);
+	if (ret == 0 && !found) {
+		randombytes_buf(key, SG_PRIO3_VERIFY_KEY_BYTES);
+		ret = sg_store_secret_put(store, "verify_key", key, SG_PRIO3_VERIFY_KEY_BYTES);
+	}
+	for (unsigned j = 1; ret == 0 && j < t->body->n_aggregators; j++) {
+		uint8_t *grant = NULL, *ack = NULL;
+		size_t grant_len, ack_len;
+		ret = sg_verify_key_grant(&grant, &grant_len, t, j, key);
+		if (ret == 0)
+			ret = call(call_ctx, j, grant, grant_len, &ack, &ack_len);
+		if (ret == 0)
+			ret = sg_verify_key_ack_check(t, key, ack, ack_len);
+		if (ret != 0)
+			snprintf(msg, msg_len, "aggregator %u: %s", j,
+				 ret == SG_ERR_VERIFY ? "holds another verification key"
+						      : "did not acknowledge the verification key");
+		free(grant);
+		free(ack);
+	}
+	if (ret != 0)
+		sodium_memzero(key, SG_PRIO3_VERIFY_KEY_BYTES);
 	return ret;
 }

@@ -41,6 +41,17 @@ typedef struct sg_leader_jobs {
 } sg_leader_jobs;
 
 /*
+ * Leader: the task's verification key into key - drawn and kept in the
+ * store the first time, read from it after - then granted to every helper
+ * and their acknowledgements checked. SG_ERR_VERIFY (msg names the helper)
+ * when a helper holds another key; a call's error when one is away. Safe to
+ * repeat: helpers acknowledge the key they hold.
+ */
+SG_MUST_CHECK int sg_leader_verify_key(sg_store *store, const sg_task *t, sg_helper_call call,
+				       void *call_ctx, uint8_t key[SG_PRIO3_VERIFY_KEY_BYTES],
+				       char *msg, size_t msg_len);
+
+/*
  * Takes up to job_size waiting uploads into a new job and runs it. *taken
  * is how many reports the job holds (0: nothing was waiting). Returns 0;
  * SG_ERR_PARSE when a helper answered with an Error or a reply that does
