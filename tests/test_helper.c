@@ -8,6 +8,8 @@
  */
 #define _DEFAULT_SOURCE /* mkdtemp */
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "common.h"
 #include "edge/helper.h"
 #include "edge/leader_jobs.h"
+#include "edge/peers.h"
 #include "edge/publication.h"
 #include "util/file.h"
 #include "util/json.h"
@@ -759,5 +762,92 @@ Test(helper, the_leader_draws_keeps_and_grants_the_key)
 					  sizeof msg), SG_ERR_VERIFY);
 	cr_assert(strstr(msg, "aggregator 1: holds another") != NULL, "%s", msg);
 	cr_assert(sg_test_zeroed(again, sizeof again));
+	rig_free(&r);
+}
+
+/* --- the same round over CURVE sockets on loopback ---------------------------- */
+
+typedef struct served_helper {
+	rig *r;
+	unsigned j;
+	sg_server *srv;
+	pthread_t th;
+	atomic_bool stop;
+	atomic_int failures;
+} served_helper;
+
+static void *serve_helper(void *arg)
+{
+	served_helper *v = arg;
+	while (!atomic_load(&v->stop))
+		if (sg_helper_serve(&v->r->helper[v->j], v->srv, 20, 1500) < 0)
+			atomic_fetch_add(&v->failures, 1);
+	return NULL;
+}
+
+Test(helper, a_round_over_curve_sockets_publishes_exact_sums)
+{
+	rig r;
+	served_helper v[NAGG];
+	const char *endpoints[NAGG] = { NULL };
+	uint8_t allowed[NAGG * 32], key[32];
+	char err[256] = "", msg[160] = "";
+	sg_peers peers;
+	size_t taken;
+	rig_init(&r);
+	upload_all(&r);
+	for (unsigned j = 0; j < NAGG; j++)
+		memcpy(allowed + 32 * j, r.w.task->body->aggregators[j]->curve_pk.data, 32);
+	for (unsigned j = 1; j < NAGG; j++) {
+		v[j] = (served_helper){ .r = &r, .j = j };
+		/* the test world's CURVE keys are its HPKE keys */
+		cr_assert_eq(sg_server_open(&v[j].srv, "tcp://127.0.0.1:*", r.w.agg_hpke_sk[j],
+					    allowed, NAGG, err, sizeof err), 0, "%s", err);
+		endpoints[j] = sg_server_endpoint(v[j].srv);
+		cr_assert_eq(pthread_create(&v[j].th, NULL, serve_helper, &v[j]), 0);
+	}
+	cr_assert_eq(sg_peers_open(&peers, r.w.task, r.w.agg_hpke_sk[0], endpoints, 10000, err,
+				   sizeof err), 0, "%s", err);
+	cr_assert_eq(sg_leader_verify_key(r.store[0], r.w.task, sg_peers_call, &peers, key, msg,
+					  sizeof msg), 0, "%s", msg);
+	r.party[0].verify_key = key;
+	sg_leader_jobs l = { r.party[0], r.store[0], sg_peers_call, &peers, 3 };
+	do
+		cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+	while (taken > 0);
+	sg_round_result res;
+	int rc = sg_leader_collect(&l, r.w.agg_sign_sk[0], &res, msg, sizeof msg);
+	cr_assert_eq(rc, 0, "%d %s", rc, msg);
+	for (size_t k = 0; k < 2; k++) {
+		ProtobufCMessage *m;
+		sg_wire_budget *b;
+		cr_assert_eq(sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor,
+					    res.industries[k].published,
+					    res.industries[k].published_len), 0);
+		const Spillguard__PublishedAggregate *pa = (const Spillguard__PublishedAggregate *)m;
+		cr_assert_eq(pa->report_count, NENT / 2);
+		cr_assert_arr_eq(pa->sum, r.plain[k], NCAT * sizeof(uint64_t), "industry %zu", k + 1);
+		sg_wire_release(m, b);
+	}
+	sg_round_result_free(&res);
+
+	/* only the leader drives a helper: helper 1's key gets an Error from helper 2 */
+	sg_client *c;
+	uint8_t *reply;
+	size_t reply_len;
+	cr_assert_eq(sg_client_open(&c, endpoints[2], allowed + 64, r.w.agg_hpke_sk[1], err,
+				    sizeof err), 0, "%s", err);
+	cr_assert_eq(sg_client_call(c, &reply, &reply_len, (const uint8_t *)"x", 1, 10000), 0);
+	cr_assert_eq(error_code(reply, reply_len), SG_REJECT_MALFORMED);
+	free(reply);
+	sg_client_close(c);
+
+	sg_peers_close(&peers);
+	for (unsigned j = 1; j < NAGG; j++) {
+		atomic_store(&v[j].stop, true);
+		cr_assert_eq(pthread_join(v[j].th, NULL), 0);
+		cr_expect_eq(atomic_load(&v[j].failures), 0, "helper %u", j);
+		sg_server_close(v[j].srv);
+	}
 	rig_free(&r);
 }
