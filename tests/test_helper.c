@@ -450,6 +450,25 @@ Test(helper, a_job_cut_short_is_finished_once_after_a_restart)
 	rig_free(&r);
 }
 
+Test(helper, a_step_finishes_an_open_job_before_taking_new_uploads)
+{
+	rig r;
+	size_t taken;
+	rig_init(&r);
+	upload_some(&r, 0x0f);
+	r.calls_left = 3; /* the first job's last continue reply is lost */
+	sg_leader_jobs l = leader_jobs(&r, NENT);
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), SG_ERR_TIMEOUT);
+	upload_some(&r, 0xf0);
+	/* the open job is finished first, then the new uploads form the next */
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+	cr_assert_eq(taken, 4);
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+	cr_assert_eq(taken, 0);
+	expect_all_counted(&r, 2);
+	rig_free(&r);
+}
+
 /* --- collection over the stores ------------------------------------------- */
 
 /* The leader's view of an industry: its count and report-set root. */

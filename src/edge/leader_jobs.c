@@ -215,8 +215,11 @@ static void check(const sg_leader_jobs *l)
 int sg_leader_jobs_step(sg_leader_jobs *l, size_t *taken, uint64_t now)
 {
 	uint8_t job_id[SG_JOB_ID_BYTES];
-	check(l);
-	int ret = take_job(l, job_id, taken, now);
+	size_t resumed;
+	*taken = 0;
+	int ret = sg_leader_jobs_resume(l, &resumed); /* an open job goes first */
+	if (ret == 0)
+		ret = take_job(l, job_id, taken, now);
 	if (ret == 0 && *taken > 0)
 		ret = run_job(l, job_id);
 	return ret;

@@ -52,8 +52,9 @@ SG_MUST_CHECK int sg_leader_verify_key(sg_store *store, const sg_task *t, sg_hel
 				       char *msg, size_t msg_len);
 
 /*
- * Takes up to job_size waiting uploads into a new job and runs it. *taken
- * is how many reports the job holds (0: nothing was waiting). Returns 0;
+ * Finishes any job left open first (as sg_leader_jobs_resume), then takes
+ * up to job_size waiting uploads into a new job and runs it. *taken is how
+ * many reports the new job holds (0: nothing was waiting). Returns 0;
  * SG_ERR_PARSE when a helper answered with an Error or a reply that does
  * not fit; the call's error when a helper did not answer; SG_ERR_IO when
  * the store failed. The job stays open on any error.
