@@ -474,12 +474,7 @@ Test(helper, a_step_finishes_an_open_job_before_taking_new_uploads)
 /* The leader's view of an industry: its count and report-set root. */
 static void leader_batch(rig *r, uint32_t industry, uint64_t *count, uint8_t root[32])
 {
-	uint8_t *ids;
-	size_t n;
-	cr_assert_eq(sg_store_accepted_ids(r->store[0], industry, &ids, &n), 0);
-	cr_assert_eq(sg_report_set_root(root, (uint8_t(*)[SG_REPORT_ID_BYTES])ids, n), 0);
-	*count = n;
-	free(ids);
+	cr_assert_eq(sg_store_batch(r->store[0], industry, count, root), 0);
 }
 
 /* Aggregator j's answer to a collect request (the leader answers itself). */

@@ -299,7 +299,7 @@ static int parse_number(parser *ps, sg_json *out)
 	return 0;
 }
 
-/* Reads "uXXXX" at q (q points at the 'u'); false if not four hex digits. */
+/* Reads a backslash-u escape at q (q points at the 'u'): four hex digits; false if not. */
 static bool read_u16(const unsigned char *q, const unsigned char *end, uint32_t *out)
 {
 	uint32_t v = 0;

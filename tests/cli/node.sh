@@ -8,13 +8,7 @@
 set -euo pipefail
 
 sg=$(realpath "$1")
-here=$(dirname "$(realpath "$0")")
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-failures=0
-
-. "$here/common.inc"
+. "$(dirname "$(realpath "$0")")/common.inc"
 "$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt >/dev/null
 
 printf 'position,category,value\nwelder,tooling,12\nwelder,process engineering,1.234\n' > sek.csv

@@ -7,13 +7,7 @@
 set -euo pipefail
 
 sg=$(realpath "$1")
-here=$(dirname "$(realpath "$0")")
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-failures=0
-
-. "$here/common.inc"
+. "$(dirname "$(realpath "$0")")/common.inc"
 
 if out=$("$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt) &&
 	[[ $out == "task "* ]]; then pass "create prints the task id"; else fail "create"; fi
