@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sg_job job;
 	uint8_t *resp = NULL, *cresp = NULL;
 	size_t len, clen;
-	if (sg_helper_job_init(&job, &resp, &len, &helper, NULL, data, size, 1500) != 0) {
+	if (sg_helper_job_init(&job, &resp, &len, &helper, NULL, data, size) != 0) {
 		if (resp != NULL || job.preps != NULL)
 			__builtin_trap();
 		return 0;

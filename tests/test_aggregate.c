@@ -94,12 +94,12 @@ Test(aggregate, a_job_sums_every_industry_exactly_and_drops_a_refused_report)
 	uint8_t *init[NAGG], *resp[NAGG], *cont, *cresp[NAGG];
 	size_t init_len[NAGG], resp_len[NAGG], cont_len, cresp_len[NAGG];
 	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)n.reports, n.lens,
-				       NENT, 1500), 0);
+				       NENT), 0);
 	for (unsigned j = 1; j < NAGG; j++) {
 		cr_assert_eq(sg_job_init_for(&init[j], &init_len[j], &lead, &n.party[0], j,
 					     (const uint8_t *const *)n.reports, n.lens), 0);
 		cr_assert_eq(sg_helper_job_init(&help[j], &resp[j], &resp_len[j], &n.party[j], NULL,
-						 init[j], init_len[j], 1500), 0);
+						 init[j], init_len[j]), 0);
 	}
 	cr_assert_eq(help[2].preps[3].reject, SG_REJECT_SHARE_MISMATCH);
 	cr_assert_eq(help[1].preps[3].reject, SG_REJECT_NONE);
@@ -132,7 +132,7 @@ Test(aggregate, a_job_sums_every_industry_exactly_and_drops_a_refused_report)
 	/* a reply for another job is refused and changes nothing */
 	sg_job other;
 	cr_assert_eq(sg_leader_job_new(&other, &n.party[0], (const uint8_t *const *)n.reports, n.lens,
-				       2, 1500), 0);
+				       2), 0);
 	cr_assert_eq(sg_job_combine(&other, &n.party[0], (const uint8_t *const *)&resp[1], &resp_len[1]),
 		     SG_ERR_PARSE);
 	cr_assert_null(other.preps[0].message);
@@ -166,10 +166,10 @@ Test(aggregate, helpers_refuse_replays_and_second_reports)
 	 * helper already has */
 	uint8_t *twice[3] = { n.reports[0], n.reports[0], n.reports[1] };
 	size_t lens[3] = { n.lens[0], n.lens[0], n.lens[1] };
-	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)twice, lens, 3, 1500), 0);
+	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)twice, lens, 3), 0);
 	cr_assert_eq(sg_job_init_for(&init, &init_len, &lead, &n.party[0], 1,
 				     (const uint8_t *const *)twice, lens), 0);
-	cr_assert_eq(sg_helper_job_init(&help, &resp, &resp_len, &n.party[1], &seen, init, init_len, 1500), 0);
+	cr_assert_eq(sg_helper_job_init(&help, &resp, &resp_len, &n.party[1], &seen, init, init_len), 0);
 	cr_assert_eq(help.preps[0].reject, SG_REJECT_NONE);
 	cr_assert_eq(help.preps[1].reject, SG_REJECT_REPLAYED);
 	cr_assert_eq(help.preps[2].reject, SG_REJECT_DUPLICATE);
@@ -178,7 +178,7 @@ Test(aggregate, helpers_refuse_replays_and_second_reports)
 	uint8_t bytes[4] = { 1, 2, 3, 4 };
 	uint8_t *r2;
 	size_t r2_len;
-	cr_assert_neq(sg_helper_job_init(&junk, &r2, &r2_len, &n.party[1], NULL, bytes, 4, 1500), 0);
+	cr_assert_neq(sg_helper_job_init(&junk, &r2, &r2_len, &n.party[1], NULL, bytes, 4), 0);
 	cr_assert_null(r2);
 	free(init);
 	free(resp);
@@ -206,12 +206,12 @@ Test(aggregate, collect_releases_signed_shares_and_publishes_tsk)
 	uint8_t *init, *resp[NAGG], *cont, *cresp[NAGG];
 	size_t init_len, resp_len[NAGG], cont_len, cresp_len[NAGG];
 	cr_assert_eq(sg_leader_job_new(&job[0], &n.party[0], (const uint8_t *const *)n.reports, n.lens,
-				       NENT, 1500), 0);
+				       NENT), 0);
 	for (unsigned j = 1; j < NAGG; j++) {
 		cr_assert_eq(sg_job_init_for(&init, &init_len, &job[0], &n.party[0], j,
 					     (const uint8_t *const *)n.reports, n.lens), 0);
 		cr_assert_eq(sg_helper_job_init(&job[j], &resp[j], &resp_len[j], &n.party[j], NULL, init,
-						init_len, 1500), 0);
+						init_len), 0);
 		free(init);
 	}
 	cr_assert_eq(sg_job_combine(&job[0], &n.party[0], (const uint8_t *const *)&resp[1], &resp_len[1]), 0);

@@ -129,7 +129,7 @@ static void job_begin(rig *r, open_job *o, size_t first, size_t n)
 	uint8_t *init, *resp[NAGG];
 	size_t init_len, resp_len[NAGG];
 	const uint8_t *const *reports = (const uint8_t *const *)r->reports + first;
-	cr_assert_eq(sg_leader_job_new(&o->lead, &r->party[0], reports, r->lens + first, n, 1500), 0);
+	cr_assert_eq(sg_leader_job_new(&o->lead, &r->party[0], reports, r->lens + first, n), 0);
 	for (unsigned j = 1; j < NAGG; j++) {
 		cr_assert_eq(sg_job_init_for(&init, &init_len, &o->lead, &r->party[0], j, reports,
 					     r->lens + first), 0);
@@ -296,7 +296,7 @@ Test(helper, bad_and_replayed_requests_change_nothing)
 	/* a job whose reports were counted in another job: each refused */
 	sg_job again;
 	cr_assert_eq(sg_leader_job_new(&again, &r.party[0], (const uint8_t *const *)r.reports,
-				       r.lens, 2, 1500), 0);
+				       r.lens, 2), 0);
 	cr_assert_eq(sg_job_init_for(&init, &init_len, &again, &r.party[0], 1,
 				     (const uint8_t *const *)r.reports, r.lens), 0);
 	cr_assert_eq(sg_helper_handle(&r.helper[1], &reply, &reply_len, init, init_len, 1500), 0);
@@ -313,7 +313,7 @@ Test(helper, bad_and_replayed_requests_change_nothing)
 	/* that job's id again with other reports: not a retry */
 	sg_job other;
 	cr_assert_eq(sg_leader_job_new(&other, &r.party[0], (const uint8_t *const *)r.reports + 4,
-				       r.lens + 4, 2, 1500), 0);
+				       r.lens + 4, 2), 0);
 	memcpy(other.id, again.id, SG_JOB_ID_BYTES);
 	cr_assert_eq(sg_job_init_for(&init, &init_len, &other, &r.party[0], 1,
 				     (const uint8_t *const *)r.reports + 4, r.lens + 4), 0);
@@ -703,7 +703,7 @@ Test(helper, the_verification_key_is_granted_kept_and_never_replaced)
 	uint8_t *init, *reply;
 	size_t init_len, reply_len;
 	cr_assert_eq(sg_leader_job_new(&lead, &r.party[0], (const uint8_t *const *)r.reports, r.lens,
-				       NENT, 1500), 0);
+				       NENT), 0);
 	cr_assert_eq(sg_job_init_for(&init, &init_len, &lead, &r.party[0], 2,
 				     (const uint8_t *const *)r.reports, r.lens), 0);
 	cr_assert_eq(sg_helper_handle(&r.helper[2], &reply, &reply_len, init, init_len, 1500),

@@ -22,13 +22,19 @@ typedef struct rep {
 	sg_wire_budget *budget;
 } rep;
 
-static void make_report(rep *x, sg_test_world *w, unsigned ent, const uint64_t *eek)
+static void make_report_at(rep *x, sg_test_world *w, unsigned ent, const uint64_t *eek,
+			   uint64_t time)
 {
 	ProtobufCMessage *m;
 	cr_assert_eq(sg_report_build(&x->bytes, &x->len, x->id, w->task, w->ent_id[ent], w->ent_sk[ent],
-				     eek, w->ncat, 1500), 0);
+				     eek, w->ncat, time), 0);
 	cr_assert_eq(sg_wire_unpack(&m, &x->budget, &spillguard__report__descriptor, x->bytes, x->len), 0);
 	x->r = (Spillguard__Report *)m;
+}
+
+static void make_report(rep *x, sg_test_world *w, unsigned ent, const uint64_t *eek)
+{
+	make_report_at(x, w, ent, eek, 1500);
 }
 
 static void rep_free(rep *x)
@@ -39,12 +45,12 @@ static void rep_free(rep *x)
 
 /* The check of aggregator agg, with its own sealed share (or share `use`). */
 static enum sg_reject check(sg_report_view *v, sg_test_world *w, sg_prio3 *p, const rep *x,
-			    unsigned agg, unsigned use, uint64_t now)
+			    unsigned agg, unsigned use)
 {
 	const Spillguard__SealedShare *s = x->r->shares[use];
 	return sg_report_check(v, w->task, p, agg, x->r->body.data, x->r->body.len,
 			       x->r->signature.data, x->r->signature.len, s->enc.data, s->enc.len,
-			       s->ciphertext.data, s->ciphertext.len, now);
+			       s->ciphertext.data, s->ciphertext.len);
 }
 
 Test(report, every_aggregator_opens_its_share_and_the_sum_is_exact)
@@ -62,7 +68,7 @@ Test(report, every_aggregator_opens_its_share_and_the_sum_is_exact)
 	sg_prio3_agg *agg[3];
 	for (unsigned j = 0; j < 3; j++) {
 		sg_report_view v;
-		cr_assert_eq(check(&v, &w, p, &x, j, j, 1500), SG_REJECT_NONE, "aggregator %u", j);
+		cr_assert_eq(check(&v, &w, p, &x, j, j), SG_REJECT_NONE, "aggregator %u", j);
 		cr_assert_str_eq(v.meta->enterprise_id, "ent-1");
 		cr_assert_eq(v.meta->industry, 2);
 		cr_assert_eq(v.roster_index, 1);
@@ -164,36 +170,43 @@ Test(report, each_refusal_has_its_own_code)
 	rep x;
 	make_report(&x, &w, 1, eek);
 
-	/* window: before it opens and after it closes */
-	cr_assert_eq(check(&v, &w, p, &x, 0, 0, 999), SG_REJECT_OUTSIDE_WINDOW);
-	cr_assert_eq(check(&v, &w, p, &x, 0, 0, 2001), SG_REJECT_OUTSIDE_WINDOW);
-	cr_assert_null(v.body);
+	/* window: a report dated before it opens or after it closes, at every
+	 * aggregator (the leader also refuses uploads while the task is shut) */
+	uint64_t at[2] = { 999, 2001 };
+	for (size_t i = 0; i < 2; i++) {
+		rep late;
+		make_report_at(&late, &w, 2, eek, at[i]);
+		for (unsigned agg = 0; agg < 2; agg++)
+			cr_assert_eq(check(&v, &w, p, &late, agg, agg), SG_REJECT_OUTSIDE_WINDOW);
+		cr_assert_null(v.body);
+		rep_free(&late);
+	}
 	/* a share sealed for another aggregator, or moved between slots */
-	cr_assert_eq(check(&v, &w, p, &x, 0, 1, 1500), SG_REJECT_MALFORMED, "helper share has another size");
-	cr_assert_eq(check(&v, &w, p, &x, 1, 0, 1500), SG_REJECT_MALFORMED);
+	cr_assert_eq(check(&v, &w, p, &x, 0, 1), SG_REJECT_MALFORMED, "helper share has another size");
+	cr_assert_eq(check(&v, &w, p, &x, 1, 0), SG_REJECT_MALFORMED);
 	/* a bad signature */
 	x.r->signature.data[5] ^= 1;
-	cr_assert_eq(check(&v, &w, p, &x, 0, 0, 1500), SG_REJECT_BAD_SIGNATURE);
+	cr_assert_eq(check(&v, &w, p, &x, 0, 0), SG_REJECT_BAD_SIGNATURE);
 	x.r->signature.data[5] ^= 1;
 	/* the same share bytes changed after signing */
 	x.r->shares[0]->ciphertext.data[0] ^= 1;
-	cr_assert_eq(check(&v, &w, p, &x, 0, 0, 1500), SG_REJECT_SHARE_MISMATCH);
+	cr_assert_eq(check(&v, &w, p, &x, 0, 0), SG_REJECT_SHARE_MISMATCH);
 	x.r->shares[0]->ciphertext.data[0] ^= 1;
 	/* a garbage body */
 	uint8_t junk[8] = { 0xff, 1, 2, 3, 4, 5, 6, 7 };
 	cr_assert_eq(sg_report_check(&v, w.task, p, 0, junk, sizeof junk, x.r->signature.data, 64,
 				     x.r->shares[0]->enc.data, 32, x.r->shares[0]->ciphertext.data,
-				     x.r->shares[0]->ciphertext.len, 1500),
+				     x.r->shares[0]->ciphertext.len),
 		     SG_REJECT_MALFORMED);
 	/* another task with the same parties */
 	sg_test_world w2;
 	sg_test_world_init(&w2, 2, 4, 3);
 	cr_assert_eq(sg_report_check(&v, w2.task, p, 0, x.r->body.data, x.r->body.len,
 				     x.r->signature.data, 64, x.r->shares[0]->enc.data, 32,
-				     x.r->shares[0]->ciphertext.data, x.r->shares[0]->ciphertext.len, 1500),
+				     x.r->shares[0]->ciphertext.data, x.r->shares[0]->ciphertext.len),
 		     SG_REJECT_TASK_UNKNOWN);
 	/* the right share, opened with the wrong aggregator's key */
-	cr_assert_eq(check(&v, &w, p, &x, 0, 0, 1500), SG_REJECT_NONE);
+	cr_assert_eq(check(&v, &w, p, &x, 0, 0), SG_REJECT_NONE);
 	uint8_t *in = malloc(sg_prio3_input_share_bytes(p, 0));
 	cr_assert_eq(sg_report_open_share(in, &v, w.task, p, 0, w.agg_hpke_sk[1], x.r->shares[0]->enc.data,
 					  32, x.r->shares[0]->ciphertext.data,
@@ -207,18 +220,18 @@ Test(report, each_refusal_has_its_own_code)
 	uint8_t stranger_pk[32], stranger_sk[64];
 	crypto_sign_keypair(stranger_pk, stranger_sk);
 	forge(&x, to_stranger, stranger_sk);
-	cr_assert_eq(check(&v, &w, p, &x, 0, 0, 1500), SG_REJECT_NOT_IN_ROSTER);
+	cr_assert_eq(check(&v, &w, p, &x, 0, 0), SG_REJECT_NOT_IN_ROSTER);
 	free(x.r->body.data);
 	x.r->body.data = orig;
 	x.r->body.len = orig_len;
 	forge(&x, to_other_industry, w.ent_sk[1]);
-	cr_assert_eq(check(&v, &w, p, &x, 0, 0, 1500), SG_REJECT_WRONG_INDUSTRY);
+	cr_assert_eq(check(&v, &w, p, &x, 0, 0), SG_REJECT_WRONG_INDUSTRY);
 	free(x.r->body.data);
 	x.r->body.data = orig;
 	x.r->body.len = orig_len;
 	/* a genuine body re-signed by the leader (not the enterprise) */
 	forge(&x, to_other_industry, w.agg_sign_sk[0]);
-	cr_assert_eq(check(&v, &w, p, &x, 0, 0, 1500), SG_REJECT_WRONG_INDUSTRY);
+	cr_assert_eq(check(&v, &w, p, &x, 0, 0), SG_REJECT_WRONG_INDUSTRY);
 	free(x.r->body.data);
 	x.r->body.data = orig;
 	x.r->body.len = orig_len;

@@ -382,3 +382,25 @@ Test(store, a_secret_is_kept_owner_only_and_never_replaced, .init = make_dir, .f
 	cr_assert_eq(sg_store_secret_get(s, "verify_key", got, 16, &found), SG_ERR_STATE);
 	sg_store_close(s);
 }
+
+Test(store, a_mark_is_set_once_and_apart_from_secrets, .init = make_dir, .fini = remove_dir)
+{
+	uint64_t v = 1;
+	bool found = true;
+	uint8_t key[8] = { 1 };
+	sg_store *s = open_store("m.db");
+	cr_assert_eq(sg_store_mark_get(s, "collect", &v, &found), 0);
+	cr_assert_not(found);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(sg_store_mark_put(s, "collect", 0x0102030405060708u), 0);
+	cr_assert_eq(sg_store_mark_put(s, "collect", 0x0102030405060708u), 0, "idempotent");
+	cr_assert_eq(sg_store_mark_put(s, "collect", 9), SG_ERR_STATE);
+	/* a secret of the same name is another value */
+	cr_assert_eq(sg_store_secret_put(s, "collect", key, sizeof key), 0);
+	sg_store_close(s);
+	s = open_store("m.db");
+	cr_assert_eq(sg_store_mark_get(s, "collect", &v, &found), 0);
+	cr_assert(found);
+	cr_assert_eq(v, 0x0102030405060708u);
+	sg_store_close(s);
+}

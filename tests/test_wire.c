@@ -52,6 +52,30 @@ Test(wire, report_round_trip)
 	cr_assert_arr_eq(r->shares[1]->ciphertext.data, ct, sizeof ct);
 	sg_wire_msg_free(&m);
 	cr_assert_null(m.env);
+
+	/* routed without decoding: the report's own bytes */
+	uint32_t field;
+	const uint8_t *payload;
+	size_t plen;
+	cr_assert_eq(sg_wire_envelope_peek(buf, len, &field, &payload, &plen), 0);
+	cr_assert_eq(field, SPILLGUARD__ENVELOPE__MSG_REPORT);
+	size_t rlen = spillguard__report__get_packed_size(&rep);
+	uint8_t *alone = malloc(rlen);
+	spillguard__report__pack(&rep, alone);
+	cr_assert_eq(plen, rlen);
+	cr_assert_arr_eq(payload, alone, rlen);
+	free(alone);
+	/* cut short, or with a byte after the field: not one whole field */
+	cr_assert_eq(sg_wire_envelope_peek(buf, len - 1, &field, &payload, &plen), SG_ERR_PARSE);
+	cr_assert_null(payload);
+	uint8_t *longer = malloc(len + 1);
+	memcpy(longer, buf, len);
+	longer[len] = 0;
+	cr_assert_eq(sg_wire_envelope_peek(longer, len + 1, &field, &payload, &plen), SG_ERR_PARSE);
+	free(longer);
+	uint8_t varint_field[2] = { 0x08, 0x01 }, empty[1] = { 0 };
+	cr_assert_eq(sg_wire_envelope_peek(varint_field, 2, &field, &payload, &plen), SG_ERR_PARSE);
+	cr_assert_eq(sg_wire_envelope_peek(empty, 0, &field, &payload, &plen), SG_ERR_PARSE);
 	free(buf);
 }
 

@@ -55,6 +55,12 @@ static inline bool sg_task_is(const sg_task *t, const ProtobufCBinaryData *id)
 	return id->len == SG_TASK_ID_BYTES && memcmp(id->data, t->id, SG_TASK_ID_BYTES) == 0;
 }
 
+/* Whether time t (seconds since the epoch) is within the task's window. */
+static inline bool sg_task_open_at(const sg_task *task, uint64_t t)
+{
+	return t >= task->body->opens_at && t <= task->body->closes_at;
+}
+
 /* The position of industry id in the task's list, or -1. */
 long sg_task_industry_index(const Spillguard__TaskBody *t, uint32_t id);
 

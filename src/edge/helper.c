@@ -100,12 +100,12 @@ static bool seen_enterprise(void *ctx, const char *id)
 
 /* Prepares the job's reports from its init request into h->job. */
 static int prepare_job(sg_helper *h, uint8_t **resp, size_t *resp_len, const uint8_t *job_id,
-		       const uint8_t *req, size_t req_len, uint64_t at)
+		       const uint8_t *req, size_t req_len)
 {
 	seen_ctx c = { h->store, job_id, 0 };
 	const sg_seen seen = { seen_report, seen_enterprise, &c };
 	drop_job(h);
-	int ret = sg_helper_job_init(&h->job, resp, resp_len, &h->party, &seen, req, req_len, at);
+	int ret = sg_helper_job_init(&h->job, resp, resp_len, &h->party, &seen, req, req_len);
 	if (ret == 0 && c.err != 0) {
 		sg_job_free(&h->job);
 		free(*resp);
@@ -171,7 +171,7 @@ static int handle_init(sg_helper *h, uint8_t **reply, size_t *reply_len, const u
 		}
 		return ret; /* a retry: the recorded answer */
 	}
-	ret = prepare_job(h, reply, reply_len, job_id, req, req_len, now);
+	ret = prepare_job(h, reply, reply_len, job_id, req, req_len);
 	if (ret == SG_ERR_PARSE)
 		return sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
 	if (ret == 0)
@@ -195,7 +195,7 @@ static int rebuild_job(sg_helper *h, const uint8_t *job_id, const uint8_t *init_
 	uint64_t at;
 	int ret = sg_store_job_request_get(h->store, job_id, &at, &req, &req_len);
 	if (ret == 0)
-		ret = prepare_job(h, &resp, &resp_len, job_id, req, req_len, at);
+		ret = prepare_job(h, &resp, &resp_len, job_id, req, req_len);
 	if (ret == 0 && (resp_len != init_reply_len || memcmp(resp, init_reply, resp_len) != 0)) {
 		drop_job(h);
 		ret = SG_ERR_STATE;

@@ -192,8 +192,7 @@ static int run_job(sg_leader_jobs *l, const uint8_t job_id[SG_JOB_ID_BYTES])
 	int ret = job_reports_load(&r, l->store, job_id);
 	if (ret != 0)
 		return ret;
-	ret = sg_leader_job_new(&job, &l->party, (const uint8_t *const *)r.reports, r.lens, r.n,
-				r.at);
+	ret = sg_leader_job_new(&job, &l->party, (const uint8_t *const *)r.reports, r.lens, r.n);
 	if (ret == 0) {
 		memcpy(job.id, job_id, SG_JOB_ID_BYTES); /* the recorded job, again */
 		ret = drive(l, &job, &r);

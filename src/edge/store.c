@@ -769,18 +769,19 @@ int sg_store_prep_in_job(sg_store *s, const uint8_t job_id[16],
 		      report_id, NULL, found);
 }
 
-/* --- secrets ---------------------------------------------------------------- */
+/* --- named values: secrets and marks --------------------------------------- */
 
-static int secret_key(char *key, size_t key_len, const char *name)
+static int named_key(char *key, size_t key_len, const char *kind, const char *name)
 {
-	return (size_t)snprintf(key, key_len, "secret:%s", name) < key_len ? 0 : SG_ERR_PARAM;
+	return (size_t)snprintf(key, key_len, "%s:%s", kind, name) < key_len ? 0 : SG_ERR_PARAM;
 }
 
-int sg_store_secret_get(sg_store *s, const char *name, uint8_t *value, size_t len, bool *found)
+static int named_get(sg_store *s, const char *kind, const char *name, uint8_t *value, size_t len,
+		     bool *found)
 {
 	char key[80];
 	sqlite3_stmt *st = NULL;
-	int ret = secret_key(key, sizeof key, name), rc;
+	int ret = named_key(key, sizeof key, kind, name), rc;
 	*found = false;
 	if (ret != 0 || prepare(s, &st, "SELECT value FROM meta WHERE key = ?1") != 0)
 		return ret != 0 ? ret : SG_ERR_IO;
@@ -799,7 +800,9 @@ int sg_store_secret_get(sg_store *s, const char *name, uint8_t *value, size_t le
 	return ret;
 }
 
-int sg_store_secret_put(sg_store *s, const char *name, const uint8_t *value, size_t len)
+/* Set once: the same bytes again are idempotent, other bytes refused. */
+static int named_put(sg_store *s, const char *kind, const char *name, const uint8_t *value,
+		     size_t len)
 {
 	char key[80];
 	sqlite3_stmt *st = NULL;
@@ -807,9 +810,9 @@ int sg_store_secret_put(sg_store *s, const char *name, const uint8_t *value, siz
 	uint8_t *old = malloc(len + 1);
 	int ret = old ? sg_store_begin(s) : SG_ERR_NOMEM;
 	if (ret == 0)
-		ret = secret_key(key, sizeof key, name);
+		ret = named_key(key, sizeof key, kind, name);
 	if (ret == 0)
-		ret = sg_store_secret_get(s, name, old, len, &found);
+		ret = named_get(s, kind, name, old, len, &found);
 	if (ret == 0 && found && sodium_memcmp(old, value, len) != 0)
 		ret = SG_ERR_STATE; /* never replaced */
 	if (ret == 0 && !found) {
@@ -829,4 +832,32 @@ int sg_store_secret_put(sg_store *s, const char *name, const uint8_t *value, siz
 	}
 	free(old);
 	return ret;
+}
+
+int sg_store_secret_get(sg_store *s, const char *name, uint8_t *value, size_t len, bool *found)
+{
+	return named_get(s, "secret", name, value, len, found);
+}
+
+int sg_store_secret_put(sg_store *s, const char *name, const uint8_t *value, size_t len)
+{
+	return named_put(s, "secret", name, value, len);
+}
+
+int sg_store_mark_get(sg_store *s, const char *name, uint64_t *value, bool *found)
+{
+	uint8_t b[8];
+	int ret = named_get(s, "mark", name, b, sizeof b, found);
+	*value = 0;
+	for (size_t i = 0; ret == 0 && *found && i < sizeof b; i++)
+		*value = *value << 8 | b[i];
+	return ret;
+}
+
+int sg_store_mark_put(sg_store *s, const char *name, uint64_t value)
+{
+	uint8_t b[8];
+	for (size_t i = 0; i < sizeof b; i++)
+		b[i] = (uint8_t)(value >> (56 - 8 * i));
+	return named_put(s, "mark", name, b, sizeof b);
 }

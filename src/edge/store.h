@@ -76,6 +76,14 @@ SG_MUST_CHECK int sg_store_secret_put(sg_store *s, const char *name, const uint8
 SG_MUST_CHECK int sg_store_secret_get(sg_store *s, const char *name, uint8_t *value, size_t len,
 				      bool *found);
 
+/*
+ * A named mark of the round's progress (when collection was ordered, when
+ * the round was published): set once, like a secret - the same value again
+ * is idempotent, another value SG_ERR_STATE. *found false when unset.
+ */
+SG_MUST_CHECK int sg_store_mark_put(sg_store *s, const char *name, uint64_t value);
+SG_MUST_CHECK int sg_store_mark_get(sg_store *s, const char *name, uint64_t *value, bool *found);
+
 /* --- transactions ------------------------------------------------------ */
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. The calls below made between begin

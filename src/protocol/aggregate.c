@@ -70,7 +70,7 @@ static enum sg_reject verify_share(sg_party *p, sg_prep *prep, const sg_report_v
 /* Every check an aggregator makes of a report before it takes part. */
 static enum sg_reject prepare(sg_party *p, sg_prep *prep, const sg_seen *seen,
 			      const ProtobufCBinaryData *body, const ProtobufCBinaryData *sig,
-			      const Spillguard__SealedShare *own, uint64_t now)
+			      const Spillguard__SealedShare *own)
 {
 	sg_report_view v;
 	if (own == NULL) {
@@ -79,7 +79,7 @@ static enum sg_reject prepare(sg_party *p, sg_prep *prep, const sg_seen *seen,
 	}
 	enum sg_reject r = sg_report_check(&v, p->task, p->prio3, p->index, body->data, body->len,
 					   sig->data, sig->len, own->enc.data, own->enc.len,
-					   own->ciphertext.data, own->ciphertext.len, now);
+					   own->ciphertext.data, own->ciphertext.len);
 	if (r != SG_REJECT_NONE) {
 		sg_report_peek_id(prep->report_id, body->data, body->len);
 		return r;
@@ -116,7 +116,7 @@ static Spillguard__Report *decode_report(sg_wire_budget **b, const uint8_t *byte
 }
 
 int sg_leader_job_new(sg_job *job, sg_party *leader, const uint8_t *const *reports,
-		      const size_t *report_lens, size_t n, uint64_t now)
+		      const size_t *report_lens, size_t n)
 {
 	int ret = job_alloc(job, n);
 	if (ret != 0)
@@ -129,8 +129,7 @@ int sg_leader_job_new(sg_job *job, sg_party *leader, const uint8_t *const *repor
 		if (r == NULL || r->n_shares != leader->task->body->n_aggregators) {
 			prep->reject = SG_REJECT_MALFORMED;
 		} else {
-			prep->reject = prepare(leader, prep, NULL, &r->body, &r->signature, r->shares[0],
-					       now);
+			prep->reject = prepare(leader, prep, NULL, &r->body, &r->signature, r->shares[0]);
 		}
 		prep->sent = prep->reject == SG_REJECT_NONE;
 		sg_wire_release(r ? &r->base : NULL, b);
@@ -234,7 +233,7 @@ cleanup:
 }
 
 int sg_helper_job_init(sg_job *job, uint8_t **resp, size_t *resp_len, sg_party *helper,
-		       const sg_seen *seen, const uint8_t *req, size_t req_len, uint64_t now)
+		       const sg_seen *seen, const uint8_t *req, size_t req_len)
 {
 	sg_wire_msg w;
 	*resp = NULL;
@@ -256,8 +255,7 @@ int sg_helper_job_init(sg_job *job, uint8_t **resp, size_t *resp_len, sg_party *
 	for (size_t i = 0; i < job->n; i++) {
 		const Spillguard__ReportShare *rs = init->reports[i];
 		sg_prep *prep = &job->preps[i];
-		prep->reject = prepare(helper, prep, seen, &rs->report_body, &rs->signature, rs->share,
-				       now);
+		prep->reject = prepare(helper, prep, seen, &rs->report_body, &rs->signature, rs->share);
 		if (prep->reject == SG_REJECT_NONE)
 			prep->reject = in_job_twice(job, i);
 	}

@@ -69,7 +69,7 @@ void sg_job_free(sg_job *job);
 /* Leader: a job over these stored reports (packed Report messages): checks
  * each again and prepares the leader's share. */
 SG_MUST_CHECK int sg_leader_job_new(sg_job *job, sg_party *leader, const uint8_t *const *reports,
-				    const size_t *report_lens, size_t n, uint64_t now);
+				    const size_t *report_lens, size_t n);
 
 /* Leader: the AggregationJobInit for helper j (packed, malloc'd). */
 SG_MUST_CHECK int sg_job_init_for(uint8_t **out, size_t *out_len, const sg_job *job,
@@ -80,7 +80,7 @@ SG_MUST_CHECK int sg_job_init_for(uint8_t **out, size_t *out_len, const sg_job *
  * AggregationJobResp (packed). SG_ERR_PARSE for a request that is not one. */
 SG_MUST_CHECK int sg_helper_job_init(sg_job *job, uint8_t **resp, size_t *resp_len,
 				     sg_party *helper, const sg_seen *seen, const uint8_t *req,
-				     size_t req_len, uint64_t now);
+				     size_t req_len);
 
 /* Leader: takes every helper's AggregationJobResp (helper order) and
  * decides each report (its verifier shares combine into a message, or it

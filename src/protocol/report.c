@@ -260,14 +260,13 @@ static enum sg_reject check_sizes(const Spillguard__ReportBody *b, const sg_task
 }
 
 static enum sg_reject check_signed(sg_report_view *v, const sg_task *t, const uint8_t *body,
-				   size_t body_len, const uint8_t *sig, size_t sig_len,
-				   uint64_t now)
+				   size_t body_len, const uint8_t *sig, size_t sig_len)
 {
 	const Spillguard__ReportMetadata *m = v->meta;
 	if (m->task_id.len != SG_TASK_ID_BYTES ||
 	    sodium_memcmp(m->task_id.data, t->id, SG_TASK_ID_BYTES) != 0)
 		return SG_REJECT_TASK_UNKNOWN;
-	if (now < t->body->opens_at || now > t->body->closes_at)
+	if (!sg_task_open_at(t, m->time))
 		return SG_REJECT_OUTSIDE_WINDOW;
 	long ros = sg_task_roster_find(t, m->enterprise_id);
 	if (ros < 0)
@@ -286,7 +285,7 @@ static enum sg_reject check_signed(sg_report_view *v, const sg_task *t, const ui
 enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
 			       unsigned agg, const uint8_t *body, size_t body_len,
 			       const uint8_t *sig, size_t sig_len, const uint8_t *enc,
-			       size_t enc_len, const uint8_t *ct, size_t ct_len, uint64_t now)
+			       size_t enc_len, const uint8_t *ct, size_t ct_len)
 {
 	ProtobufCMessage *m;
 	enum sg_reject r = SG_REJECT_MALFORMED;
@@ -298,7 +297,7 @@ enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_
 	view->body = (Spillguard__ReportBody *)m;
 	view->meta = view->body->metadata;
 	if (view->body->version == SG_REPORT_VERSION && view->meta != NULL)
-		r = check_signed(view, t, body, body_len, sig, sig_len, now);
+		r = check_signed(view, t, body, body_len, sig, sig_len);
 	if (r == SG_REJECT_NONE)
 		r = check_sizes(view->body, t, p, agg, enc, enc_len, ct, ct_len);
 	if (r != SG_REJECT_NONE)

@@ -73,15 +73,15 @@ typedef struct sg_report_view {
 } sg_report_view;
 
 /*
- * Checks a report's signed body for aggregator agg: task id, window (with
- * now), roster and industry, signature, sizes (public share, one digest per
+ * Checks a report's signed body for aggregator agg: task id, the report's
+ * time within the task's window, roster and industry, signature, sizes (public share, one digest per
  * aggregator), and that own_share hashes to its digest. Returns
  * SG_REJECT_NONE and fills view, or the reason (view empty).
  */
 enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
 			       unsigned agg, const uint8_t *body, size_t body_len,
 			       const uint8_t *sig, size_t sig_len, const uint8_t *enc,
-			       size_t enc_len, const uint8_t *ct, size_t ct_len, uint64_t now);
+			       size_t enc_len, const uint8_t *ct, size_t ct_len);
 
 /* Opens this aggregator's share of a checked report into input_share
  * (sg_prio3_input_share_bytes(p, agg) bytes): SG_REJECT_UNDECRYPTABLE when

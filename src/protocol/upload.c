@@ -59,13 +59,16 @@ cleanup:
 	return ret;
 }
 
-/* Decodes and checks the report for the leader (aggregator 0); opening
- * the leader's share is the last check. */
+/* Checks the report for the leader (aggregator 0): the task open now, then
+ * sg_report_check (the report's own time in the window among them);
+ * opening the leader's share is the last check. */
 static enum sg_reject check(const sg_leader *l, sg_report_view *v, Spillguard__Report **rep,
 			    sg_wire_budget **budget, const uint8_t *report, size_t len, uint64_t now)
 {
 	ProtobufCMessage *m;
 	*rep = NULL;
+	if (!sg_task_open_at(l->task, now))
+		return SG_REJECT_OUTSIDE_WINDOW; /* the task is not open now */
 	if (sg_wire_unpack(&m, budget, &spillguard__report__descriptor, report, len) != 0)
 		return SG_REJECT_MALFORMED;
 	*rep = (Spillguard__Report *)m;
@@ -76,7 +79,7 @@ static enum sg_reject check(const sg_leader *l, sg_report_view *v, Spillguard__R
 	enum sg_reject r = sg_report_check(v, l->task, l->prio3, 0, (*rep)->body.data,
 					   (*rep)->body.len, (*rep)->signature.data,
 					   (*rep)->signature.len, own->enc.data, own->enc.len,
-					   own->ciphertext.data, own->ciphertext.len, now);
+					   own->ciphertext.data, own->ciphertext.len);
 	if (r != SG_REJECT_NONE)
 		return r;
 	size_t in_len = sg_prio3_input_share_bytes(l->prio3, 0);

@@ -57,6 +57,8 @@ uint32_t sg_wire_version_of(const Spillguard__Envelope *env)
 	case SPILLGUARD__ENVELOPE__MSG_ERROR: return env->error->version;
 	case SPILLGUARD__ENVELOPE__MSG_VERIFY_KEY: return env->verify_key->version;
 	case SPILLGUARD__ENVELOPE__MSG_VERIFY_KEY_ACK: return env->verify_key_ack->version;
+	case SPILLGUARD__ENVELOPE__MSG_COLLECT_NOW: return env->collect_now->version;
+	case SPILLGUARD__ENVELOPE__MSG_ROUND_STATUS: return env->round_status->version;
 	default: return 0; /* receipts and tree heads version their signed bodies */
 	}
 }
@@ -177,5 +179,37 @@ int sg_wire_encode(uint8_t **out, size_t *out_len, const Spillguard__Envelope *e
 		return SG_ERR_NOMEM;
 	*out_len = spillguard__envelope__pack(env, buf);
 	*out = buf;
+	return 0;
+}
+
+/* A protobuf varint of at most 10 bytes at *pos; false when cut short or
+ * too long. */
+static bool varint(const uint8_t *buf, size_t len, size_t *pos, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; shift < 64 && *pos < len; shift += 7) {
+		uint8_t b = buf[(*pos)++];
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+			return true;
+	}
+	return false;
+}
+
+int sg_wire_envelope_peek(const uint8_t *buf, size_t len, uint32_t *field,
+			  const uint8_t **payload, size_t *payload_len)
+{
+	size_t pos = 0;
+	uint64_t tag, n;
+	*field = 0;
+	*payload = NULL;
+	*payload_len = 0;
+	if (len > SG_WIRE_MAX_BYTES || !varint(buf, len, &pos, &tag) || (tag & 7) != 2 ||
+	    tag >> 3 == 0 || tag >> 3 > UINT32_MAX || !varint(buf, len, &pos, &n) ||
+	    n != len - pos)
+		return SG_ERR_PARSE;
+	*field = (uint32_t)(tag >> 3);
+	*payload = buf + pos;
+	*payload_len = (size_t)n;
 	return 0;
 }

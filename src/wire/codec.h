@@ -42,6 +42,14 @@ void sg_wire_release(ProtobufCMessage *m, sg_wire_budget *budget);
 /* Serialises env into a malloc'd buffer (freed by the caller). */
 SG_MUST_CHECK int sg_wire_encode(uint8_t **out, size_t *out_len, const Spillguard__Envelope *env);
 
+/*
+ * Routing without decoding: when buf is an Envelope made of exactly one
+ * length-delimited field, its field number and that field's bytes (a
+ * message to decode on its own, e.g. a Report). SG_ERR_PARSE otherwise.
+ */
+SG_MUST_CHECK int sg_wire_envelope_peek(const uint8_t *buf, size_t len, uint32_t *field,
+					const uint8_t **payload, size_t *payload_len);
+
 /* The version field of the envelope's message, or 0 if it has none. */
 uint32_t sg_wire_version_of(const Spillguard__Envelope *env);
 
