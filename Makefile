@@ -66,6 +66,9 @@ VERSION := $(shell sed -n 's/^.define SG_VERSION "\(.*\)"$$/\1/p' include/spillg
 LIB_SRCS   := $(sort $(wildcard src/*/*.c))
 CLI_SRCS   := $(sort $(wildcard cli/*.c))
 TEST_SRCS  := $(sort $(wildcard tests/test_*.c)) tests/common.c
+# Programs the command-line tests use beside the CLI (tests/tools/NAME.c ->
+# build/tests/NAME), e.g. the forger of bad reports.
+TOOL_SRCS  := $(sort $(wildcard tests/tools/*.c))
 FUZZ_SRCS  := $(sort $(wildcard fuzz/fuzz_*.c))
 HEADERS    := $(sort $(wildcard include/spillguard/*.h))
 
@@ -74,6 +77,7 @@ LIB        := $(B)/libspillguard.a
 CLI        := $(B)/spillguard
 UNIT       := $(B)/tests/unit
 CTGRIND    := $(B)/tests/ctgrind
+TOOLS      := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRCS))
 ASAN_LIB   := $(B)/asan/libspillguard.a
 ASAN_UNIT  := $(B)/asan/tests/unit
 FUZZ_LIB   := $(B)/fuzzobj/libspillguard.a
@@ -99,7 +103,9 @@ LIB_OBJS      += $(PB_OBJ)
 ASAN_LIB_OBJS += $(ASAN_PB_OBJ)
 FUZZ_LIB_OBJS += $(FUZZ_PB_OBJ)
 
-ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS) $(B)/obj/tests/ct/ctgrind.o $(ASAN_LIB_OBJS) \
+TOOL_OBJS      := $(TOOL_SRCS:%.c=$(B)/obj/%.o)
+
+ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS) $(TOOL_OBJS) $(B)/obj/tests/ct/ctgrind.o $(ASAN_LIB_OBJS) \
             $(ASAN_TEST_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
 
 # --- quiet output ----------------------------------------------------------
@@ -149,10 +155,11 @@ define run_ctgrind
 $(Q)valgrind -q --error-exitcode=1 $(CTGRIND)
 endef
 
-# The commands as a user runs them: each tests/cli/*.sh gets the binary.
+# The commands as a user runs them: each tests/cli/*.sh gets the binary
+# (and the folder of the test tools in SG_TOOLS).
 define run_cli
 @echo '==> command-line tests'
-$(Q)for t in tests/cli/*.sh; do bash "$$t" $(CLI) || exit 1; done
+$(Q)for t in tests/cli/*.sh; do SG_TOOLS=$(B)/tests bash "$$t" $(CLI) || exit 1; done
 endef
 
 # The conformance runner is cli/vdaf_check.c; the step runs once it exists.
@@ -169,7 +176,7 @@ endif
 
 # `make test` treats warnings as errors unless told otherwise (WERROR=0).
 test: WERROR = 1
-test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(CTGRIND)
+test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(CTGRIND) $(TOOLS)
 	$(run_unit)
 	$(run_asan)
 	$(run_ctgrind)
@@ -188,7 +195,7 @@ test-vdaf: $(CLI)
 test-ctgrind: $(CTGRIND)
 	$(run_ctgrind)
 
-test-cli: $(CLI)
+test-cli: $(CLI) $(TOOLS)
 	$(run_cli)
 
 # BENCH_ARGS passes options through, e.g. BENCH_ARGS='--case NAME'.
@@ -277,6 +284,10 @@ $(UNIT): $(TEST_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) \
 	  $(CRITERION_LIBS) $(LDLIBS)
+
+$(B)/tests/%: $(B)/obj/tests/tools/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(Q)$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(CTGRIND): $(B)/obj/tests/ct/ctgrind.o $(LIB)
 	@mkdir -p $(@D)

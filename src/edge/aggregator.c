@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "edge/aggregator.h"
+#include "edge/helper.h"
+#include "edge/leader_jobs.h"
+#include "edge/peers.h"
+#include "edge/publication.h"
+#include "edge/store.h"
+#include "edge/transport.h"
+#include "protocol/round.h"
+#include "protocol/upload.h"
+#include "spillguard/err.h"
+#include "util/hex.h"
+#include "wire/codec.h"
+
+#define IDLE_POLL_MS 100      /* nothing to do: wait this long for a request */
+#define MAX_PAUSE_S 30        /* longest pause before asking helpers again */
+#define PROGRESS_EVERY_S 5    /* a progress line at most this often */
+#define MARK_COLLECT "collect"
+#define MARK_PUBLISHED "published"
+
+typedef struct aggd {
+	const sg_aggd_config *c;
+	const sg_task *task;
+	unsigned index;
+	sg_store *store;
+	sg_server *srv;
+	sg_prio3 *prio3;
+	sg_party party;
+	uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES];
+	sg_store_counts shown; /* the counts of the last progress line */
+	uint64_t shown_at;
+	/* leader */
+	sg_peers peers;
+	sg_leader_jobs jobs;
+	sg_leader up;
+	bool key_ready, collect_ordered, published;
+	uint64_t next_try, pause;
+	/* helper */
+	sg_helper helper;
+} aggd;
+
+__attribute__((format(printf, 3, 4))) static void say(const aggd *d, const char *level,
+						     const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	if (d->c->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	d->c->log(d->c->log_ctx, level, line);
+}
+
+static uint64_t now_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+long sg_aggd_index(const sg_task *t, const sg_keyset *ks, char *msg, size_t msg_len)
+{
+	const sg_key *sign = ks->key[SG_KEY_SIGN], *hpke = ks->key[SG_KEY_HPKE],
+		     *curve = ks->key[SG_KEY_CURVE];
+	if (sign == NULL || hpke == NULL || curve == NULL) {
+		snprintf(msg, msg_len, "an aggregator needs sign, hpke and curve keys");
+		return -1;
+	}
+	for (size_t j = 0; j < t->body->n_aggregators; j++) {
+		const Spillguard__AggregatorInfo *a = t->body->aggregators[j];
+		if (memcmp(a->sign_pk.data, sg_key_public(sign), 32) != 0)
+			continue;
+		if (memcmp(a->hpke_pk.data, sg_key_public(hpke), 32) != 0 ||
+		    memcmp(a->curve_pk.data, sg_key_public(curve), 32) != 0) {
+			snprintf(msg, msg_len,
+				 "the signing key is aggregator %zu's (%s) but the hpke or curve "
+				 "key is not the one the task names",
+				 j, a->operator_name);
+			return -1;
+		}
+		return (long)j;
+	}
+	snprintf(msg, msg_len, "these keys are not one of the task's %zu aggregators",
+		 t->body->n_aggregators);
+	return -1;
+}
+
+/* --- progress ------------------------------------------------------------- */
+
+static int progress(aggd *d, uint64_t now, bool force)
+{
+	sg_store_counts c;
+	int ret = sg_store_counts_get(d->store, SG_JOB_STEP_DONE, &c);
+	if (ret != 0 || (!force && (now < d->shown_at + PROGRESS_EVERY_S ||
+				    memcmp(&c, &d->shown, sizeof c) == 0)))
+		return ret;
+	d->shown = c;
+	d->shown_at = now;
+	say(d, "info",
+	    "event=progress uploads=%llu waiting=%llu pending=%llu accepted=%llu refused=%llu "
+	    "jobs=%llu jobs_open=%llu collected=%llu",
+	    (unsigned long long)c.uploads, (unsigned long long)c.waiting,
+	    (unsigned long long)c.pending, (unsigned long long)c.accepted,
+	    (unsigned long long)c.refused, (unsigned long long)c.jobs,
+	    (unsigned long long)c.jobs_open, (unsigned long long)c.collected);
+	return 0;
+}
+
+/* --- leader: the round's status --------------------------------------------- */
+
+static bool round_closed(const aggd *d, uint64_t now)
+{
+	return d->collect_ordered || now > d->task->body->closes_at;
+}
+
+static int round_status(aggd *d, sg_round_status *s, uint64_t now)
+{
+	const Spillguard__TaskBody *tb = d->task->body;
+	sg_store_counts c;
+	memset(s, 0, sizeof *s);
+	int ret = sg_store_counts_get(d->store, SG_JOB_STEP_DONE, &c);
+	if (ret != 0)
+		return ret;
+	s->state = d->published ? SG_ROUND_PUBLISHED
+		   : round_closed(d, now) ? SG_ROUND_COLLECTING
+					  : SG_ROUND_OPEN;
+	s->uploads = c.uploads;
+	s->accepted = c.accepted;
+	s->refused = c.refused;
+	if (!d->published)
+		return 0;
+	s->published = calloc(tb->n_industries + 1, sizeof *s->published);
+	s->withheld = calloc(tb->n_industries + 1, sizeof *s->withheld);
+	if (s->published == NULL || s->withheld == NULL)
+		ret = SG_ERR_NOMEM;
+	for (size_t k = 0; ret == 0 && k < tb->n_industries; k++) {
+		bool collected;
+		uint8_t *released = NULL;
+		size_t released_len;
+		uint32_t id = tb->industries[k]->id;
+		ret = sg_store_collected_get(d->store, id, &collected, &released, &released_len);
+		free(released);
+		if (ret == 0 && collected)
+			s->published[s->n_published++] = id;
+		else if (ret == 0)
+			s->withheld[s->n_withheld++] = id;
+	}
+	if (ret != 0)
+		sg_round_status_free(s);
+	return ret;
+}
+
+/* --- leader: requests ----------------------------------------------------- */
+
+static int upload(aggd *d, uint8_t **reply, size_t *reply_len, const uint8_t *report,
+		  size_t len, uint64_t now)
+{
+	enum sg_reject rej = SG_REJECT_OUTSIDE_WINDOW;
+	uint8_t id[SG_REPORT_ID_BYTES];
+	char hex[2 * SG_REPORT_ID_BYTES + 1];
+	int ret;
+	if (d->collect_ordered) /* the round is closing: nothing new joins it */
+		ret = sg_error_reply(reply, reply_len, rej);
+	else
+		ret = sg_leader_upload(&d->up, reply, reply_len, &rej, report, len, now);
+	if (ret != 0)
+		return ret;
+	if (rej == SG_REJECT_NONE)
+		return 0; /* acknowledged: the progress line counts it */
+	Spillguard__Report *r = NULL;
+	ProtobufCMessage *m;
+	sg_wire_budget *b = NULL;
+	if (sg_wire_unpack(&m, &b, &spillguard__report__descriptor, report, len) == 0)
+		r = (Spillguard__Report *)m;
+	if (r == NULL || !sg_report_peek_id(id, r->body.data, r->body.len))
+		memset(id, 0, sizeof id);
+	sg_wire_release(r ? &r->base : NULL, b);
+	sg_hex_encode(hex, id, sizeof id);
+	say(d, "info", "event=upload_refused report=%s code=%d reason=\"%s\"", hex, (int)rej,
+	    sg_reject_message(rej));
+	return 0;
+}
+
+static int collect_now(aggd *d, uint8_t **reply, size_t *reply_len, const uint8_t *msg,
+		       size_t len, uint64_t now)
+{
+	uint64_t issued_at;
+	sg_round_status s;
+	int ret = sg_collect_now_read(&issued_at, d->task, msg, len);
+	if (ret != 0) {
+		enum sg_reject rej = ret == SG_ERR_VERIFY ? SG_REJECT_BAD_SIGNATURE
+							  : SG_REJECT_MALFORMED;
+		say(d, "warn", "event=collect_now_refused code=%d reason=\"%s\"", (int)rej,
+		    sg_reject_message(rej));
+		return sg_error_reply(reply, reply_len, rej);
+	}
+	if (!d->collect_ordered) {
+		ret = sg_store_mark_put(d->store, MARK_COLLECT, now);
+		if (ret != 0)
+			return ret;
+		d->collect_ordered = true;
+		say(d, "info", "event=collect_ordered by=authority issued_at=%llu",
+		    (unsigned long long)issued_at);
+	}
+	ret = round_status(d, &s, now);
+	if (ret == 0)
+		ret = sg_round_status_msg(reply, reply_len, d->task, &s);
+	sg_round_status_free(&s);
+	return ret;
+}
+
+/* One request on the leader's socket. A failure of the store ends the
+ * daemon; a reply that cannot be sent is only logged (the client asks
+ * again). */
+static int leader_request(aggd *d, const sg_request *req, uint64_t now)
+{
+	uint32_t field;
+	const uint8_t *payload;
+	size_t plen, reply_len = 0;
+	uint8_t *reply = NULL;
+	int ret;
+	if (sg_wire_envelope_peek(req->data, req->len, &field, &payload, &plen) != 0)
+		field = 0;
+	if (field == SPILLGUARD__ENVELOPE__MSG_REPORT) {
+		ret = upload(d, &reply, &reply_len, payload, plen, now);
+	} else if (field == SPILLGUARD__ENVELOPE__MSG_COLLECT_NOW) {
+		ret = collect_now(d, &reply, &reply_len, req->data, req->len, now);
+	} else {
+		say(d, "info", "event=request_refused code=%d reason=\"%s\"", SG_REJECT_MALFORMED,
+		    sg_reject_message(SG_REJECT_MALFORMED));
+		ret = sg_error_reply(&reply, &reply_len, SG_REJECT_MALFORMED);
+	}
+	if (ret == 0 && sg_server_reply(d->srv, req, reply, reply_len) != 0)
+		say(d, "warn", "event=reply_failed reason=\"%s\"", sg_server_error(d->srv));
+	free(reply);
+	return ret;
+}
+
+/* --- leader: aggregation, collection, publication ------------------------------ */
+
+static void wait_for_helpers(aggd *d, uint64_t now, const char *what, int err, const char *msg)
+{
+	d->pause = d->pause == 0 ? 1 : d->pause * 2 > MAX_PAUSE_S ? MAX_PAUSE_S : d->pause * 2;
+	d->next_try = now + d->pause;
+	say(d, err == SG_ERR_VERIFY ? "error" : "warn",
+	    "event=%s_waiting reason=\"%s%s%s\" retry_in=%llus", what, sg_strerror(err),
+	    msg[0] ? ": " : "", msg, (unsigned long long)d->pause);
+}
+
+static bool fatal(int err)
+{
+	return err == SG_ERR_IO || err == SG_ERR_NOMEM;
+}
+
+static int publish(aggd *d, uint64_t now)
+{
+	sg_round_result r;
+	char msg[300] = "", err[300] = "";
+	int ret = sg_leader_collect(&d->jobs, sg_key_secret(d->c->keys->key[SG_KEY_SIGN]), &r, msg,
+				    sizeof msg);
+	if (ret != 0) {
+		if (fatal(ret) && ret != SG_ERR_IO)
+			return ret;
+		wait_for_helpers(d, now, "collect", ret, msg);
+		return 0;
+	}
+	ret = sg_publication_write(d->c->publish_dir, d->task, &r, err, sizeof err);
+	if (ret == 0)
+		ret = sg_store_mark_put(d->store, MARK_PUBLISHED, now);
+	if (ret != 0) {
+		say(d, "error", "event=publish_failed dir=%s reason=\"%s\"", d->c->publish_dir,
+		    err[0] ? err : sg_strerror(ret));
+	} else {
+		d->published = true;
+		d->pause = 0;
+		for (size_t k = 0; k < r.n; k++) {
+			const sg_industry_result *x = &r.industries[k];
+			if (x->why == SG_COLLECT_OK)
+				say(d, "info", "event=published industry=%u reports=%llu", x->industry,
+				    (unsigned long long)x->count);
+			else
+				say(d, "info", "event=withheld industry=%u reason=\"%s\"", x->industry,
+				    sg_collect_message(x->why));
+		}
+		say(d, "info", "event=round_published dir=%s", d->c->publish_dir);
+	}
+	sg_round_result_free(&r);
+	return ret;
+}
+
+/* What the leader does while its socket is quiet: one step of work.
+ * *busy says there may be more right away. */
+static int leader_work(aggd *d, uint64_t now, bool *busy)
+{
+	char msg[300] = "";
+	size_t taken = 0;
+	*busy = false;
+	if (d->published || now < d->next_try)
+		return 0;
+	if (!d->key_ready) {
+		int ret = sg_leader_verify_key(d->store, d->task, sg_peers_call, &d->peers,
+					       d->verify_key, msg, sizeof msg);
+		if (ret != 0) {
+			if (ret == SG_ERR_NOMEM)
+				return ret;
+			wait_for_helpers(d, now, "verify_key", ret, msg);
+			return 0;
+		}
+		d->key_ready = true;
+		d->pause = 0;
+		say(d, "info", "event=verify_key_agreed helpers=%zu", d->task->body->n_aggregators - 1);
+	}
+	int ret = sg_leader_jobs_step(&d->jobs, &taken, now);
+	if (ret != 0) {
+		if (ret == SG_ERR_NOMEM || ret == SG_ERR_IO)
+			return ret;
+		wait_for_helpers(d, now, "aggregation", ret, "");
+		return 0;
+	}
+	d->pause = 0;
+	*busy = taken > 0;
+	if (taken == 0 && round_closed(d, now))
+		return publish(d, now);
+	return 0;
+}
+
+/* --- the loop ------------------------------------------------------------- */
+
+static int serve_leader(aggd *d, const volatile sig_atomic_t *stop)
+{
+	bool busy = false;
+	int ret = 0;
+	while (ret == 0 && !*stop) {
+		sg_request req;
+		uint64_t now = now_s();
+		int got = sg_server_poll(d->srv, &req, busy ? 0 : IDLE_POLL_MS);
+		if (got < 0) {
+			say(d, "error", "event=socket_failed reason=\"%s\"", sg_server_error(d->srv));
+			ret = got;
+		} else if (got == 1) {
+			ret = leader_request(d, &req, now);
+			sg_request_free(&req);
+			busy = true; /* more may be queued: take them before a job */
+			continue;
+		}
+		if (ret == 0 && !*stop)
+			ret = leader_work(d, now_s(), &busy);
+		if (ret == 0)
+			ret = progress(d, now_s(), false);
+	}
+	return ret;
+}
+
+static int serve_helper(aggd *d, const volatile sig_atomic_t *stop)
+{
+	int ret = 0;
+	while (ret == 0 && !*stop) {
+		int got = sg_helper_serve(&d->helper, d->srv, IDLE_POLL_MS, now_s());
+		if (got == SG_ERR_STATE) {
+			say(d, "warn", "event=request_deferred reason=\"the leader has not granted the "
+				       "verification key yet\"");
+		} else if (got == SG_ERR_IO && sg_server_error(d->srv)[0] != '\0') {
+			say(d, "warn", "event=reply_failed reason=\"%s\"", sg_server_error(d->srv));
+		} else if (got < 0) {
+			say(d, "error", "event=request_failed reason=\"%s\"", sg_strerror(got));
+			if (fatal(got))
+				ret = got;
+		}
+		if (ret == 0)
+			ret = progress(d, now_s(), false);
+	}
+	return ret;
+}
+
+/* The socket: any client key at the leader; the task's aggregators at a
+ * helper. */
+static int open_socket(aggd *d, const char *listen, char *err, size_t err_len)
+{
+	const Spillguard__TaskBody *tb = d->task->body;
+	const uint8_t *curve_sk = sg_key_secret(d->c->keys->key[SG_KEY_CURVE]);
+	if (d->index == 0)
+		return sg_server_open(&d->srv, listen, curve_sk, NULL, 0, err, err_len);
+	uint8_t *allowed = malloc(tb->n_aggregators * SG_TRANSPORT_KEY_BYTES);
+	if (allowed == NULL)
+		return SG_ERR_NOMEM;
+	for (size_t j = 0; j < tb->n_aggregators; j++)
+		memcpy(allowed + j * SG_TRANSPORT_KEY_BYTES, tb->aggregators[j]->curve_pk.data,
+		       SG_TRANSPORT_KEY_BYTES);
+	int ret = sg_server_open(&d->srv, listen, curve_sk, allowed, tb->n_aggregators, err,
+				 err_len);
+	free(allowed);
+	return ret;
+}
+
+/* The leader's state from its store: what was ordered and done before a
+ * restart. */
+static int leader_start(aggd *d, char *err, size_t err_len)
+{
+	const sg_aggd_config *c = d->c;
+	uint64_t at;
+	bool found;
+	if (c->publish_dir == NULL) {
+		snprintf(err, err_len, "the leader needs a folder to publish the round in");
+		return SG_ERR_PARAM;
+	}
+	int ret = sg_store_mark_get(d->store, MARK_COLLECT, &at, &d->collect_ordered);
+	if (ret == 0)
+		ret = sg_store_mark_get(d->store, MARK_PUBLISHED, &at, &found);
+	if (ret != 0) {
+		snprintf(err, err_len, "%s: %s", c->db_path, sg_strerror(ret));
+		return ret;
+	}
+	d->published = found;
+	ret = sg_peers_open(&d->peers, d->task, sg_key_secret(c->keys->key[SG_KEY_CURVE]), c->peers,
+			    c->peer_timeout_ms > 0 ? c->peer_timeout_ms : SG_AGGD_PEER_TIMEOUT_MS,
+			    err, err_len);
+	if (ret != 0)
+		return ret;
+	d->party.verify_key = d->verify_key;
+	d->jobs = (sg_leader_jobs){ d->party, d->store, sg_peers_call, &d->peers,
+				    c->job_size > 0 ? c->job_size : SG_AGGD_JOB_SIZE };
+	d->up = (sg_leader){ d->task, d->prio3, d->store, d->party.hpke_sk,
+			     sg_key_secret(c->keys->key[SG_KEY_SIGN]) };
+	return 0;
+}
+
+int sg_aggd_run(const sg_aggd_config *c, const volatile sig_atomic_t *stop, char *err,
+		size_t err_len)
+{
+	aggd d = { .c = c, .task = c->task };
+	char why[300] = "";
+	snprintf(err, err_len, "%s", "");
+	long index = sg_aggd_index(c->task, c->keys, why, sizeof why);
+	if (index < 0) {
+		snprintf(err, err_len, "%s", why);
+		return SG_ERR_KEY;
+	}
+	d.index = (unsigned)index;
+	const char *listen = c->listen ? c->listen : c->task->body->aggregators[index]->endpoint;
+	int ret = sg_task_prio3(&d.prio3, c->task);
+	if (ret == 0)
+		ret = sg_store_open(&d.store, c->db_path, c->task->id, err, err_len);
+	if (ret == 0)
+		ret = open_socket(&d, listen, err, err_len);
+	if (ret != 0)
+		goto cleanup;
+	d.party = (sg_party){ c->task, d.prio3, d.index,
+			      sg_key_secret(c->keys->key[SG_KEY_HPKE]), NULL };
+	if (d.index == 0)
+		ret = leader_start(&d, err, err_len);
+	else
+		sg_helper_init(&d.helper, &d.party, sg_key_secret(c->keys->key[SG_KEY_SIGN]), d.store);
+	if (ret != 0)
+		goto cleanup;
+	say(&d, "info", "event=started role=%s index=%u operator=\"%s\" listen=%s store=%s%s",
+	    d.index == 0 ? "leader" : "helper", d.index,
+	    c->task->body->aggregators[d.index]->operator_name, sg_server_endpoint(d.srv),
+	    c->db_path, d.published ? " round=published" : d.collect_ordered ? " round=closing" : "");
+	ret = progress(&d, now_s(), true);
+	if (ret == 0)
+		ret = d.index == 0 ? serve_leader(&d, stop) : serve_helper(&d, stop);
+	if (ret != 0) {
+		snprintf(err, err_len, "stopped on an error: %s", sg_strerror(ret));
+	} else {
+		ret = progress(&d, now_s(), true);
+		say(&d, "info", "event=stopped");
+	}
+	if (d.index != 0)
+		sg_helper_done(&d.helper);
+cleanup:
+	sg_peers_close(&d.peers);
+	sg_server_close(d.srv);
+	sg_store_close(d.store);
+	sg_prio3_free(d.prio3);
+	sodium_memzero(d.verify_key, sizeof d.verify_key);
+	return ret;
+}
