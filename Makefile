@@ -6,6 +6,7 @@
 #   make test         everything with -Werror, unit tests plain and under
 #                     ASan+UBSan, then the VDAF conformance run
 #   make fuzz         libFuzzer targets; `make fuzz-run FUZZ_SECONDS=60`
+#   make demo         `spillguard demo`: a whole round on loopback, checked
 #   make bench        `spillguard bench prio3`
 #   make install      PREFIX=/usr/local, DESTDIR honoured
 #   V=1               print full commands; WERROR=1 adds -Werror
@@ -120,7 +121,7 @@ endif
 
 # --- top-level targets -------------------------------------------------------
 
-.PHONY: all deps test test-unit test-asan test-vdaf test-ctgrind test-cli fuzz fuzz-run bench \
+.PHONY: all deps demo test test-unit test-asan test-vdaf test-ctgrind test-cli fuzz fuzz-run bench \
         install uninstall clean FORCE
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -197,6 +198,10 @@ test-ctgrind: $(CTGRIND)
 
 test-cli: $(CLI) $(TOOLS)
 	$(run_cli)
+
+# A whole round on loopback with the defaults; DEMO_ARGS passes options.
+demo: $(CLI)
+	$(Q)$(CLI) demo $(DEMO_ARGS)
 
 # BENCH_ARGS passes options through, e.g. BENCH_ARGS='--case NAME'.
 bench: $(CLI)

@@ -18,6 +18,7 @@
 #include "edge/helper.h"
 #include "edge/store.h"
 #include "opts.h"
+#include "protocol/report.h"
 #include "subcommands.h"
 
 static void usage(FILE *f)
@@ -39,8 +40,11 @@ static void usage(FILE *f)
 		"  --publish DIR    leader: where the round is published (default: 'published'\n"
 		"                   beside the store)\n"
 		"  --job-size N     leader: reports per aggregation job (default %d)\n"
+		"  --peer-timeout-ms N  leader: how long to wait for a helper's reply\n"
+		"                   (default %d)\n"
 		"  --config FILE    the options above as 'name = value' lines (task, key, db,\n"
-		"                   listen, publish, job-size); the command line wins\n\n"
+		"                   listen, publish, job-size, peer-timeout-ms); the command\n"
+		"                   line wins\n\n"
 		"The leader takes uploads from enterprise nodes, grants the helpers the\n"
 		"verification key, aggregates in jobs with them, and once the round closes\n"
 		"(at the task's closes_at, or earlier on 'spillguard collect' from the\n"
@@ -49,7 +53,7 @@ static void usage(FILE *f)
 		"Logs go to standard error, one line per event: time=... level=... event=...\n"
 		"status prints the store's counts (reports by state, jobs, industries).\n\n"
 		"Exit status: 0 stopped by a signal, 2 usage, configuration or system error.\n",
-		SG_PROG_NAME, SG_PROG_NAME, SG_AGGD_JOB_SIZE);
+		SG_PROG_NAME, SG_PROG_NAME, SG_AGGD_JOB_SIZE, SG_AGGD_PEER_TIMEOUT_MS);
 }
 
 static void log_line(void *ctx, const char *level, const char *line)
@@ -80,10 +84,11 @@ static char *default_publish(const char *db)
 static int run(int argc, char **argv)
 {
 	const char *task = NULL, *key = NULL, *db = NULL, *listen = NULL, *publish = NULL,
-		   *job_size = NULL, *config = NULL;
+		   *job_size = NULL, *peer_timeout = NULL, *config = NULL;
 	const cli_opt opts[] = { { "task", &task, NULL },	  { "key", &key, NULL },
 				 { "db", &db, NULL },		  { "listen", &listen, NULL },
 				 { "publish", &publish, NULL },	  { "job-size", &job_size, NULL },
+				 { "peer-timeout-ms", &peer_timeout, NULL },
 				 { "config", &config, NULL },	  { NULL, NULL, NULL } };
 	static volatile sig_atomic_t stop;
 	char *conf_text = NULL, *pub = NULL, err[512];
@@ -108,6 +113,12 @@ static int run(int argc, char **argv)
 			SG_PROG_NAME, job_size);
 		goto cleanup;
 	}
+	long pt = peer_timeout ? strtol(peer_timeout, &end, 10) : SG_AGGD_PEER_TIMEOUT_MS;
+	if (peer_timeout && (*end != '\0' || pt < 100 || pt > 600000)) {
+		fprintf(stderr, "%s aggregator: --peer-timeout-ms '%s': a number from 100 to 600000\n",
+			SG_PROG_NAME, peer_timeout);
+		goto cleanup;
+	}
 	if (cli_task_load("aggregator", &t, task, NULL) != 0)
 		goto cleanup;
 	if (sg_keyset_load_secret(&ks, key, SG_KEY_ROLE_AGGREGATOR, err, sizeof err) != 0) {
@@ -128,6 +139,7 @@ static int run(int argc, char **argv)
 			     .listen = listen,
 			     .publish_dir = publish,
 			     .job_size = (size_t)js,
+			     .peer_timeout_ms = (int)pt,
 			     .log = log_line,
 			     .log_ctx = &index };
 	cli_stop_on_signals(&stop);
@@ -196,6 +208,15 @@ static int status_main(int argc, char **argv)
 	printf("%-22s %llu\n", "in an open job", (unsigned long long)c.pending);
 	printf("%-22s %llu\n", "accepted", (unsigned long long)c.accepted);
 	printf("%-22s %llu\n", "refused", (unsigned long long)c.refused);
+	uint64_t why[SG_REJECT_COUNT];
+	if (sg_store_refusals(s, why, SG_REJECT_COUNT) != 0) {
+		fprintf(stderr, "%s aggregator status: the store cannot be read\n", SG_PROG_NAME);
+		goto cleanup;
+	}
+	for (int code = 1; code < SG_REJECT_COUNT; code++)
+		if (why[code] > 0)
+			printf("  refused, code %-7d %llu (%s)\n", code, (unsigned long long)why[code],
+			       sg_reject_message((enum sg_reject)code));
 	printf("%-22s %llu of %llu\n", "jobs open", (unsigned long long)c.jobs_open,
 	       (unsigned long long)c.jobs);
 	print_mark(s, "collect", "collection ordered");

@@ -16,6 +16,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *description;
 } subcommands[] = {
+	{ "demo", demo_main, "Run a whole round on this machine and check it (start here)" },
 	{ "keygen", keygen_main, "Generate a party's key pairs into key files" },
 	{ "node", node_main, "Submit an enterprise's knowledge stock (node submit)" },
 	{ "task", task_main, "Create, show or verify a signed task (collection round)" },

@@ -161,6 +161,14 @@ Test(store, preps_are_new_same_replayed_or_duplicate, .init = make_dir, .fini = 
 	cr_assert_eq(c.pending, 0);
 	cr_assert_eq(c.accepted, 1);
 	cr_assert_eq(c.refused, 1);
+	/* by code: only the refused one, under its code; codes past n unseen */
+	uint64_t why[6] = { 9, 9, 9, 9, 9, 9 };
+	cr_assert_eq(sg_store_refusals(s, why, 6), 0);
+	for (size_t code = 0; code < 6; code++)
+		cr_assert_eq(why[code], code == 4 ? 1 : 0, "code %zu", code);
+	cr_assert_eq(sg_store_refusals(s, why, 4), 0);
+	for (size_t code = 0; code < 4; code++)
+		cr_assert_eq(why[code], 0);
 	sg_store_close(s);
 }
 

@@ -98,9 +98,10 @@ long sg_aggd_index(const sg_task *t, const sg_keyset *ks, char *msg, size_t msg_
 static int progress(aggd *d, uint64_t now, bool force)
 {
 	sg_store_counts c;
+	if (!force && now < d->shown_at + PROGRESS_EVERY_S)
+		return 0;
 	int ret = sg_store_counts_get(d->store, SG_JOB_STEP_DONE, &c);
-	if (ret != 0 || (!force && (now < d->shown_at + PROGRESS_EVERY_S ||
-				    memcmp(&c, &d->shown, sizeof c) == 0)))
+	if (ret != 0 || (!force && memcmp(&c, &d->shown, sizeof c) == 0))
 		return ret;
 	d->shown = c;
 	d->shown_at = now;

@@ -703,6 +703,23 @@ int sg_store_counts_get(sg_store *s, int below, sg_store_counts *c)
 	return ret;
 }
 
+int sg_store_refusals(sg_store *s, uint64_t *counts, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	memset(counts, 0, n * sizeof *counts);
+	if (prepare(s, &st, "SELECT refusal, count(*) FROM preps WHERE state = 2 GROUP BY refusal") !=
+	    0)
+		return SG_ERR_IO;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 code = sqlite3_column_int64(st, 0);
+		if (code >= 0 && (uint64_t)code < n)
+			counts[code] = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : SG_ERR_IO;
+}
+
 int sg_store_job_request_put(sg_store *s, const uint8_t job_id[16], uint64_t at,
 			     const uint8_t *request, size_t request_len)
 {

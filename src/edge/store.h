@@ -210,5 +210,8 @@ typedef struct sg_store_counts {
 } sg_store_counts;
 
 SG_MUST_CHECK int sg_store_counts_get(sg_store *s, int below, sg_store_counts *c);
+/* The refused reports by refusal code: counts[code] for codes below n (the
+ * rest are not counted). */
+SG_MUST_CHECK int sg_store_refusals(sg_store *s, uint64_t *counts, size_t n);
 
 #endif
