@@ -317,10 +317,15 @@ int bench_main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "prio3") == 0)
 		return bench_prio3(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "round") == 0)
+		return bench_round_main(argc - 1, argv + 1);
+	static const char use[] = "Usage: %s bench prio3 [--case NAME]\n"
+				  "       %s bench round [--enterprises N] [--categories L] "
+				  "[--aggregators A] (see bench round --help)\n";
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("Usage: %s bench prio3 [--case NAME]\n", SG_PROG_NAME);
+		printf(use, SG_PROG_NAME, SG_PROG_NAME);
 		return 0;
 	}
-	fprintf(stderr, "Usage: %s bench prio3 [--case NAME]\n", SG_PROG_NAME);
+	fprintf(stderr, use, SG_PROG_NAME, SG_PROG_NAME);
 	return 2;
 }

@@ -6,41 +6,20 @@
  * stocks, the authority's collect order, the publication, and the published
  * TSK/ISK checked against the plaintext the demo generated.
  */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp, kill, nanosleep */
-
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "core/fixed.h"
-#include "core/task.h"
 #include "edge/node.h"
-#include "edge/task_json.h"
-#include "edge/transport.h"
 #include "opts.h"
 #include "protocol/collect.h"
-#include "protocol/round.h"
-#include "spillguard/keys.h"
 #include "subcommands.h"
-#include "util/file.h"
-#include "util/json_write.h"
-#include "wire/codec.h"
-
-#define MAX_AGG 5
-#define ROUND_TIMEOUT_S 300
+#include "world.h"
 
 static void usage(FILE *f)
 {
@@ -63,261 +42,19 @@ static void usage(FILE *f)
 		"                   temporary folder is used and removed.\n\n"
 		"Exit status: 0 published and equal to the plaintext, 1 a difference,\n"
 		"2 usage or system error.\n",
-		SG_PROG_NAME, MAX_AGG);
-}
-
-typedef struct demo {
-	long n, a, l, k;
-	char dir[4096];
-	bool keep;
-	sg_keyset auth, agg[MAX_AGG];
-	uint8_t (*ent_sk)[64];
-	uint64_t *eek;   /* n x l, units of 10^-decimals */
-	unsigned *decimals;
-	uint64_t *max;
-	int port[MAX_AGG];
-	pid_t pid[MAX_AGG];
-	sg_task *task;
-} demo;
-
-static int fail(const char *what, const char *why)
-{
-	fprintf(stderr, "%s demo: %s%s%s\n", SG_PROG_NAME, what, why ? ": " : "", why ? why : "");
-	return 2;
-}
-
-static long number(const char *s, long dflt, long lo, long hi, const char *name)
-{
-	if (s == NULL)
-		return dflt;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*end != '\0' || v < lo || v > hi) {
-		fprintf(stderr, "%s demo: --%s '%s': a number from %ld to %ld\n", SG_PROG_NAME, name,
-			s, lo, hi);
-		return -1;
-	}
-	return v;
-}
-
-/* A free loopback port: bind to 0, read it, close. */
-static int free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof sa;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static void b64(char out[64], const uint8_t *k)
-{
-	sodium_bin2base64(out, 64, k, 32, sodium_base64_VARIANT_ORIGINAL);
-}
-
-/* --- the world ------------------------------------------------------------ */
-
-static int make_keys(demo *d)
-{
-	char path[4200], err[300], name[32];
-	if (sg_keyset_generate(&d->auth, SG_KEY_ROLE_AUTHORITY, "authority") != 0)
-		return fail("keys", "cannot generate");
-	snprintf(path, sizeof path, "%s/authority", d->dir);
-	if (sg_keyset_save(&d->auth, path, false, err, sizeof err) != 0)
-		return fail("keys", err);
-	for (long j = 0; j < d->a; j++) {
-		snprintf(name, sizeof name, "operator-%ld", j);
-		snprintf(path, sizeof path, "%s/agg-%ld", d->dir, j);
-		if (sg_keyset_generate(&d->agg[j], SG_KEY_ROLE_AGGREGATOR, name) != 0 ||
-		    sg_keyset_save(&d->agg[j], path, false, err, sizeof err) != 0)
-			return fail("keys", err);
-		if ((d->port[j] = free_port()) < 0)
-			return fail("no free loopback port", strerror(errno));
-	}
-	d->ent_sk = calloc((size_t)d->n, sizeof *d->ent_sk);
-	if (d->ent_sk == NULL)
-		return fail("out of memory", NULL);
-	for (long i = 0; i < d->n; i++) {
-		uint8_t pk[32];
-		crypto_sign_keypair(pk, d->ent_sk[i]);
-	}
-	return 0;
-}
-
-/* Generated knowledge stocks: category c has max 100·(c+1) with c%3
- * decimals; each enterprise's value is random below its max. */
-static int make_data(demo *d)
-{
-	size_t n = (size_t)d->n, l = (size_t)d->l;
-	d->eek = calloc(n * l, sizeof *d->eek);
-	d->decimals = calloc(l, sizeof *d->decimals);
-	d->max = calloc(l, sizeof *d->max);
-	if (!d->eek || !d->decimals || !d->max)
-		return fail("out of memory", NULL);
-	for (size_t c = 0; c < l; c++) {
-		d->decimals[c] = (unsigned)(c % 3);
-		d->max[c] = (uint64_t)(100 * (c % 7 + 1));
-		for (unsigned e = 0; e < d->decimals[c]; e++)
-			d->max[c] *= 10;
-	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t c = 0; c < l; c++)
-			d->eek[i * l + c] = randombytes_uniform((uint32_t)d->max[c] + 1);
-	return 0;
-}
-
-static int make_task(demo *d)
-{
-	sg_jw w;
-	char k64[64], z85[SG_KEY_Z85_CHARS + 1], text[64], path[4200], err[400] = "", *json = NULL;
-	uint8_t *body = NULL, *signed_task = NULL;
-	size_t blen, tlen, json_len = 0;
-	uint64_t now = (uint64_t)time(NULL);
-	sg_jw_init(&w);
-	sg_jw_object(&w, NULL);
-	sg_jw_str(&w, "name", "spillguard demo round");
-	sg_jw_array(&w, "categories");
-	for (long c = 0; c < d->l; c++) {
-		sg_jw_object(&w, NULL);
-		snprintf(text, sizeof text, "category-%ld", c + 1);
-		sg_jw_str(&w, "name", text);
-		sg_fixed_format(text, sizeof text, d->max[c], d->decimals[c]);
-		sg_jw_str(&w, "max", text);
-		sg_jw_u64(&w, "decimals", d->decimals[c]);
-		sg_jw_end(&w);
-	}
-	sg_jw_end(&w);
-	sg_jw_array(&w, "industries");
-	for (long k = 0; k < d->k; k++) {
-		sg_jw_object(&w, NULL);
-		sg_jw_u64(&w, "id", (uint64_t)(k + 1));
-		snprintf(text, sizeof text, "industry-%ld", k + 1);
-		sg_jw_str(&w, "name", text);
-		sg_jw_end(&w);
-	}
-	sg_jw_end(&w);
-	sg_jw_array(&w, "roster");
-	for (long i = 0; i < d->n; i++) {
-		sg_jw_object(&w, NULL);
-		snprintf(text, sizeof text, "enterprise-%ld", i + 1);
-		sg_jw_str(&w, "enterprise", text);
-		sg_jw_u64(&w, "industry", (uint64_t)(i % d->k + 1));
-		b64(k64, d->ent_sk[i] + 32);
-		sg_jw_str(&w, "sign_pk", k64);
-		sg_jw_end(&w);
-	}
-	sg_jw_end(&w);
-	sg_jw_array(&w, "aggregators");
-	for (long j = 0; j < d->a; j++) {
-		sg_jw_object(&w, NULL);
-		sg_jw_str(&w, "operator", sg_key_name(d->agg[j].key[SG_KEY_SIGN]));
-		snprintf(text, sizeof text, "tcp://127.0.0.1:%d", d->port[j]);
-		sg_jw_str(&w, "endpoint", text);
-		sg_key_public_z85(z85, d->agg[j].key[SG_KEY_CURVE]);
-		sg_jw_str(&w, "curve_pk", z85);
-		b64(k64, sg_key_public(d->agg[j].key[SG_KEY_HPKE]));
-		sg_jw_str(&w, "hpke_pk", k64);
-		b64(k64, sg_key_public(d->agg[j].key[SG_KEY_SIGN]));
-		sg_jw_str(&w, "sign_pk", k64);
-		sg_jw_end(&w);
-	}
-	sg_jw_end(&w);
-	sg_jw_u64(&w, "min_batch", 3);
-	sg_jw_u64(&w, "opens_at", now - 60);
-	sg_jw_u64(&w, "closes_at", now + 86400);
-	sg_jw_end(&w);
-	int ret = sg_jw_finish(&w, &json, &json_len);
-	if (ret == 0)
-		ret = sg_task_json_to_body(&body, &blen, json, json_len,
-					   sg_key_public(d->auth.key[SG_KEY_SIGN]), err, sizeof err);
-	if (ret == 0)
-		ret = sg_task_sign(&signed_task, &tlen, body, blen,
-				   sg_key_secret(d->auth.key[SG_KEY_SIGN]));
-	snprintf(path, sizeof path, "%s/task.sgt", d->dir);
-	if (ret == 0)
-		ret = sg_file_write(path, signed_task, tlen, 0644, false, err, sizeof err);
-	if (ret == 0)
-		ret = sg_task_open(&d->task, signed_task, tlen, NULL, err, sizeof err);
-	snprintf(path, sizeof path, "%s/task.json", d->dir);
-	if (ret == 0)
-		ret = sg_file_write(path, (const uint8_t *)json, json_len, 0644, false, err,
-				    sizeof err);
-	free(json);
-	free(body);
-	free(signed_task);
-	return ret == 0 ? 0 : fail("task", err[0] ? err : sg_strerror(ret));
-}
-
-/* --- daemons ---------------------------------------------------------------- */
-
-static int start_daemons(demo *d)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n < 0)
-		return fail("cannot find this program", strerror(errno));
-	self[n] = '\0';
-	for (long j = 0; j < d->a; j++) {
-		char task[4200], key[4200], db[4200], pub[4200], log[4200];
-		snprintf(task, sizeof task, "%s/task.sgt", d->dir);
-		snprintf(key, sizeof key, "%s/agg-%ld", d->dir, j);
-		snprintf(db, sizeof db, "%s/agg-%ld/store.db", d->dir, j);
-		snprintf(pub, sizeof pub, "%s/published", d->dir);
-		snprintf(log, sizeof log, "%s/agg-%ld/daemon.log", d->dir, j);
-		pid_t pid = fork();
-		if (pid < 0)
-			return fail("fork", strerror(errno));
-		if (pid == 0) {
-			int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-			if (fd >= 0)
-				dup2(fd, STDERR_FILENO);
-			execl(self, self, "aggregator", "--task", task, "--key", key, "--db", db,
-			      "--publish", pub, (char *)NULL);
-			_exit(127);
-		}
-		d->pid[j] = pid;
-	}
-	return 0;
-}
-
-static void stop_daemons(demo *d)
-{
-	for (long j = 0; j < d->a; j++)
-		if (d->pid[j] > 0)
-			kill(d->pid[j], SIGTERM);
-	for (long j = 0; j < d->a; j++)
-		if (d->pid[j] > 0)
-			waitpid(d->pid[j], NULL, 0);
-}
-
-/* A daemon that exited early (a port taken, say). */
-static int daemons_alive(demo *d)
-{
-	for (long j = 0; j < d->a; j++) {
-		int st;
-		if (d->pid[j] > 0 && waitpid(d->pid[j], &st, WNOHANG) == d->pid[j]) {
-			d->pid[j] = 0;
-			fprintf(stderr, "%s demo: aggregator %ld stopped; see %s/agg-%ld/daemon.log\n",
-				SG_PROG_NAME, j, d->dir, j);
-			return 2;
-		}
-	}
-	return 0;
+		SG_PROG_NAME, CLI_WORLD_MAX_AGG);
 }
 
 /* --- the round ---------------------------------------------------------------- */
 
-static int submit_all(demo *d)
+static int submit_all(cli_world *d)
 {
 	size_t l = (size_t)d->l, cap = 64 + l * 96;
 	char *csv = malloc(cap);
-	if (csv == NULL)
-		return fail("out of memory", NULL);
+	if (csv == NULL) {
+		fprintf(stderr, "%s demo: out of memory\n", SG_PROG_NAME);
+		return 2;
+	}
 	int ret = 0;
 	for (long i = 0; ret == 0 && i < d->n; i++) {
 		size_t len = (size_t)snprintf(csv, cap, "category,value\n");
@@ -341,70 +78,15 @@ static int submit_all(demo *d)
 			       d->n);
 		fflush(stdout);
 		if (ret == 0)
-			ret = daemons_alive(d);
+			ret = cli_world_alive(d);
 	}
 	free(csv);
 	return ret == 0 ? 0 : 2;
 }
 
-static int collect(demo *d)
-{
-	const Spillguard__AggregatorInfo *l = d->task->body->aggregators[0];
-	uint8_t eph[32], *msg = NULL;
-	size_t len;
-	sg_client *c = NULL;
-	char err[300];
-	int status = 2;
-	randombytes_buf(eph, sizeof eph);
-	if (sg_collect_now_msg(&msg, &len, d->task, sg_key_secret(d->auth.key[SG_KEY_SIGN]),
-			       (uint64_t)time(NULL)) != 0 ||
-	    sg_client_open(&c, l->endpoint, l->curve_pk.data, eph, err, sizeof err) != 0)
-		goto cleanup;
-	for (int s = 0; s < ROUND_TIMEOUT_S * 5 && daemons_alive(d) == 0; s++) {
-		uint8_t *reply = NULL;
-		size_t reply_len;
-		sg_round_status rs;
-		if (sg_client_call(c, &reply, &reply_len, msg, len, 10000) == 0 &&
-		    sg_round_status_read(&rs, d->task, reply, reply_len) == 0) {
-			bool done = rs.state == SG_ROUND_PUBLISHED;
-			sg_round_status_free(&rs);
-			if (done)
-				status = 0;
-		}
-		free(reply);
-		if (status == 0)
-			break;
-		struct timespec pause = { 0, 200 * 1000 * 1000 };
-		nanosleep(&pause, NULL);
-	}
-	if (status != 0)
-		fprintf(stderr, "%s demo: the round was not published; see the logs in %s\n",
-			SG_PROG_NAME, d->dir);
-cleanup:
-	sodium_memzero(eph, sizeof eph);
-	sg_client_close(c);
-	free(msg);
-	return status;
-}
-
-/* --- the check ---------------------------------------------------------------- */
-
-static void *read_pb(const demo *d, const char *name, const ProtobufCMessageDescriptor *desc,
-		     sg_wire_budget **b)
-{
-	char path[4200], *bytes = NULL, err[300];
-	size_t len;
-	ProtobufCMessage *m = NULL;
-	snprintf(path, sizeof path, "%s/published/%s", d->dir, name);
-	if (sg_file_read(&bytes, &len, path, (size_t)64 << 20, err, sizeof err) != 0 ||
-	    sg_wire_unpack(&m, b, desc, (const uint8_t *)bytes, len) != 0)
-		m = NULL;
-	free(bytes);
-	return m;
-}
 
 /* Prints the table; returns how many figures differ from the plaintext. */
-static long check(const demo *d)
+static long check(const cli_world *d)
 {
 	size_t l = (size_t)d->l;
 	long bad = 0;
@@ -422,7 +104,7 @@ static long check(const demo *d)
 			count++;
 		sg_wire_budget *b = NULL;
 		Spillguard__PublishedAggregate *pa =
-			read_pb(d, name, &spillguard__published_aggregate__descriptor, &b);
+			cli_world_read_pb(d, name, &spillguard__published_aggregate__descriptor, &b);
 		if (pa == NULL || pa->report_count != count || pa->n_sum != l || pa->n_tsk != l) {
 			printf("%s: %s\n", label, pa ? "published with another count" :
 								  "not published");
@@ -449,7 +131,7 @@ static long check(const demo *d)
 		sg_wire_release(&pa->base, b);
 	}
 	sg_wire_budget *b = NULL;
-	Spillguard__IskSummary *s = read_pb(d, "isk.pb", &spillguard__isk_summary__descriptor, &b);
+	Spillguard__IskSummary *s = cli_world_read_pb(d, "isk.pb", &spillguard__isk_summary__descriptor, &b);
 	printf("\n%-31s %20s %20s\n", "ISK (sum of TSK over industries)", "published", "plaintext");
 	for (size_t c = 0; c < l; c++) {
 		char want[40];
@@ -464,71 +146,43 @@ static long check(const demo *d)
 	return bad;
 }
 
-/* --- main ---------------------------------------------------------------------- */
-
-static void demo_free(demo *d)
-{
-	for (int k = 0; k < SG_KEY_KINDS; k++) {
-		sg_key_free(d->auth.key[k]);
-		for (long j = 0; j < d->a; j++)
-			sg_key_free(d->agg[j].key[k]);
-	}
-	if (d->ent_sk != NULL)
-		sodium_memzero(d->ent_sk, (size_t)d->n * sizeof *d->ent_sk);
-	free(d->ent_sk);
-	free(d->eek);
-	free(d->decimals);
-	free(d->max);
-	sg_task_free(d->task);
-}
-
 static int run(int argc, char **argv)
 {
 	const char *n = NULL, *a = NULL, *l = NULL, *k = NULL, *out = NULL;
 	const cli_opt opts[] = { { "enterprises", &n, NULL }, { "aggregators", &a, NULL },
 				 { "categories", &l, NULL },  { "industries", &k, NULL },
 				 { "out", &out, NULL },	      { NULL, NULL, NULL } };
-	demo d = { 0 };
+	cli_world d = { 0 };
 	int status = cli_opts_parse("demo", opts, argc, argv, 1);
 	if (status != 0)
 		return status;
-	d.a = number(a, 3, 2, MAX_AGG, "aggregators");
-	d.l = number(l, 5, 1, 1000, "categories");
-	d.k = number(k, 3, 1, 50, "industries");
-	d.n = d.k > 0 ? number(n, 60, 3 * d.k, 10000, "enterprises") : -1;
+	d.a = cli_number(a, 3, 2, CLI_WORLD_MAX_AGG, "aggregators");
+	d.l = cli_number(l, 5, 1, 1000, "categories");
+	d.k = cli_number(k, 3, 1, 50, "industries");
+	d.n = d.k > 0 ? cli_number(n, 60, 3 * d.k, 10000, "enterprises") : -1;
 	if (d.a < 0 || d.l < 0 || d.k < 0 || d.n < 0)
 		return 2;
-	if (out != NULL) {
-		if (mkdir(out, 0700) != 0)
-			return fail(out, errno == EEXIST ? "exists already (give a new folder)"
-							 : strerror(errno));
-		snprintf(d.dir, sizeof d.dir, "%s", out);
-		d.keep = true;
-	} else {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(d.dir, sizeof d.dir, "%s/spillguard-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (mkdtemp(d.dir) == NULL)
-			return fail("cannot make a temporary folder", strerror(errno));
-	}
+	if (cli_world_dir(&d, out, "demo") != 0)
+		return 2;
 	printf("spillguard demo: %ld enterprises, %ld industries, %ld categories, %ld aggregators\n",
 	       d.n, d.k, d.l, d.a);
 	printf("  folder %s\n", d.dir);
-	status = make_keys(&d);
+	status = cli_world_keys(&d);
 	if (status == 0)
-		status = make_data(&d);
+		status = cli_world_data(&d, false);
 	if (status == 0)
-		status = make_task(&d);
+		status = cli_world_task(&d, 3);
 	if (status == 0) {
 		printf("  keys and a signed task (task.sgt); starting %ld aggregator daemons\n", d.a);
-		status = start_daemons(&d);
+		status = cli_world_start(&d);
 	}
 	if (status == 0)
 		status = submit_all(&d);
 	if (status == 0) {
 		printf("  the authority orders collection; waiting for the publication\n");
-		status = collect(&d);
+		status = cli_world_collect(&d);
 	}
-	stop_daemons(&d);
+	cli_world_stop(&d);
 	if (status == 0) {
 		long bad = check(&d);
 		if (bad == 0)
@@ -537,15 +191,9 @@ static int run(int argc, char **argv)
 			printf("\n%ld published figures DIFFER from the plaintext.\n", bad);
 		status = bad == 0 ? 0 : 1;
 	}
-	if (d.keep) {
+	if (d.keep)
 		printf("Kept: task %s/task.sgt, publication %s/published/\n", d.dir, d.dir);
-	} else {
-		char cmd[4200 + 16];
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", d.dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "%s demo: could not remove %s\n", SG_PROG_NAME, d.dir);
-	}
-	demo_free(&d);
+	cli_world_free(&d);
 	return status;
 }
 

@@ -13,6 +13,7 @@
 
 int aggregator_main(int argc, char **argv);
 int bench_main(int argc, char **argv);
+int bench_round_main(int argc, char **argv);
 int collect_main(int argc, char **argv);
 int demo_main(int argc, char **argv);
 int keygen_main(int argc, char **argv);

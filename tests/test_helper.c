@@ -386,7 +386,7 @@ static void upload_all(rig *r)
 
 static sg_leader_jobs leader_jobs(rig *r, size_t job_size)
 {
-	return (sg_leader_jobs){ r->party[0], r->store[0], call_helper, r, job_size };
+	return (sg_leader_jobs){ r->party[0], r->store[0], call_helper, r, job_size, NULL };
 }
 
 static void expect_all_counted(rig *r, uint64_t jobs)
@@ -825,7 +825,8 @@ Test(helper, a_round_over_curve_sockets_publishes_exact_sums)
 	cr_assert_eq(sg_leader_verify_key(r.store[0], r.w.task, sg_peers_call, &peers, key, msg,
 					  sizeof msg), 0, "%s", msg);
 	r.party[0].verify_key = key;
-	sg_leader_jobs l = { r.party[0], r.store[0], sg_peers_call, &peers, 3 };
+	/* the helpers asked at once, as the daemon does */
+	sg_leader_jobs l = { r.party[0], r.store[0], sg_peers_call, &peers, 3, sg_peers_call_all };
 	do
 		cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
 	while (taken > 0);

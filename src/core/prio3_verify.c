@@ -18,7 +18,9 @@ int sg_prio3_state_new(const sg_prio3 *p, sg_prio3_state **out)
 	if (st == NULL)
 		return SG_ERR_NOMEM;
 	st->output_len = p->flp.output_len;
-	st->out_share = sodium_allocarray(st->output_len, sizeof(sg_fe));
+	/* ordinary heap, wiped on free: one state per report in a job, and
+	 * sodium_malloc's guard pages cost several system calls each */
+	st->out_share = calloc(st->output_len, sizeof(sg_fe));
 	if (st->out_share == NULL) {
 		free(st);
 		return SG_ERR_NOMEM;
@@ -31,7 +33,9 @@ void sg_prio3_state_free(sg_prio3_state *st)
 {
 	if (st == NULL)
 		return;
-	sodium_free(st->out_share);
+	if (st->out_share != NULL)
+		sodium_memzero(st->out_share, st->output_len * sizeof(sg_fe));
+	free(st->out_share);
 	sodium_memzero(st, sizeof *st);
 	free(st);
 }

@@ -427,7 +427,8 @@ static int leader_start(aggd *d, char *err, size_t err_len)
 		return ret;
 	d->party.verify_key = d->verify_key;
 	d->jobs = (sg_leader_jobs){ d->party, d->store, sg_peers_call, &d->peers,
-				    c->job_size > 0 ? c->job_size : SG_AGGD_JOB_SIZE };
+				    c->job_size > 0 ? c->job_size : SG_AGGD_JOB_SIZE,
+				    sg_peers_call_all };
 	d->up = (sg_leader){ d->task, d->prio3, d->store, d->party.hpke_sk,
 			     sg_key_secret(c->keys->key[SG_KEY_SIGN]) };
 	return 0;

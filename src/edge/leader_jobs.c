@@ -136,35 +136,60 @@ static int ask_helper(sg_leader_jobs *l, replies *r, unsigned j, const uint8_t *
 	return ret;
 }
 
+/* reqs[j] to every helper j: all at once when the leader can, else in turn. */
+static int ask_helpers(sg_leader_jobs *l, replies *r, replies *reqs)
+{
+	if (l->call_all != NULL)
+		return l->call_all(l->call_ctx, (const uint8_t *const *)reqs->b, reqs->len, r->b,
+				   r->len);
+	int ret = 0;
+	for (unsigned j = 1; ret == 0 && j < r->n; j++)
+		ret = ask_helper(l, r, j, reqs->b[j], reqs->len[j]);
+	return ret;
+}
+
 /* Init and continue with every helper, then settle: the job's decisions. */
 static int drive(sg_leader_jobs *l, sg_job *job, const job_reports *r)
 {
 	unsigned nagg = (unsigned)l->party.task->body->n_aggregators;
 	const uint8_t *const *reports = (const uint8_t *const *)r->reports;
-	replies init = { 0 }, cont = { 0 };
+	replies init = { 0 }, cont = { 0 }, reqs = { 0 };
 	uint8_t *msg = NULL;
 	size_t msg_len;
 	int ret = replies_new(&init, nagg);
 	if (ret == 0)
 		ret = replies_new(&cont, nagg);
-	for (unsigned j = 1; ret == 0 && j < nagg; j++) {
-		ret = sg_job_init_for(&msg, &msg_len, job, &l->party, j, reports, r->lens);
-		if (ret == 0)
-			ret = ask_helper(l, &init, j, msg, msg_len);
-		free(msg);
-		msg = NULL;
-	}
+	if (ret == 0)
+		ret = replies_new(&reqs, nagg);
+	for (unsigned j = 1; ret == 0 && j < nagg; j++)
+		ret = sg_job_init_for(&reqs.b[j], &reqs.len[j], job, &l->party, j, reports, r->lens);
+	if (ret == 0)
+		ret = ask_helpers(l, &init, &reqs);
 	if (ret == 0)
 		ret = sg_job_combine(job, &l->party, (const uint8_t *const *)&init.b[1], &init.len[1]);
 	if (ret == 0)
 		ret = sg_job_continue_msg(&msg, &msg_len, job, &l->party);
-	for (unsigned j = 1; ret == 0 && j < nagg; j++)
-		ret = ask_helper(l, &cont, j, msg, msg_len);
+	for (unsigned j = 1; ret == 0 && j < nagg; j++) { /* the same message to every helper */
+		free(reqs.b[j]);
+		reqs.b[j] = NULL;
+		reqs.len[j] = 0;
+	}
+	for (unsigned j = 1; ret == 0 && j < nagg; j++) {
+		reqs.b[j] = malloc(msg_len + 1);
+		ret = reqs.b[j] ? 0 : SG_ERR_NOMEM;
+		if (ret == 0) {
+			memcpy(reqs.b[j], msg, msg_len);
+			reqs.len[j] = msg_len;
+		}
+	}
+	if (ret == 0)
+		ret = ask_helpers(l, &cont, &reqs);
 	if (ret == 0)
 		ret = sg_job_settle(job, &l->party, (const uint8_t *const *)&cont.b[1], &cont.len[1]);
 	free(msg);
 	replies_free(&init);
 	replies_free(&cont);
+	replies_free(&reqs);
 	return ret;
 }
 

@@ -32,12 +32,19 @@
 typedef int (*sg_helper_call)(void *ctx, unsigned helper, const uint8_t *req, size_t len,
 			      uint8_t **reply, size_t *reply_len);
 
+/* Optional: reqs[j] to every helper j (1..) at once, replies[j] back; the
+ * helpers then work in parallel. On error the replies that came are
+ * freed by the caller. */
+typedef int (*sg_helpers_call)(void *ctx, const uint8_t *const *reqs, const size_t *lens,
+			       uint8_t **replies, size_t *reply_lens);
+
 typedef struct sg_leader_jobs {
 	sg_party party;
 	sg_store *store;
 	sg_helper_call call;
 	void *call_ctx;
-	size_t job_size; /* reports per job, 1..SG_JOB_MAX_REPORTS */
+	size_t job_size;          /* reports per job, 1..SG_JOB_MAX_REPORTS */
+	sg_helpers_call call_all; /* NULL: `call`, one helper after another */
 } sg_leader_jobs;
 
 /*

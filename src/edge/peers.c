@@ -68,3 +68,15 @@ int sg_peers_call(void *ctx, unsigned helper, const uint8_t *req, size_t len, ui
 		return SG_ERR_PARAM;
 	return sg_client_call(p->c[helper], reply, reply_len, req, len, p->timeout_ms);
 }
+
+int sg_peers_call_all(void *ctx, const uint8_t *const *reqs, const size_t *lens,
+		      uint8_t **replies, size_t *reply_lens)
+{
+	sg_peers *p = ctx;
+	int ret = 0;
+	for (unsigned j = 1; ret == 0 && j < p->n; j++)
+		ret = sg_client_send(p->c[j], reqs[j], lens[j], p->timeout_ms);
+	for (unsigned j = 1; ret == 0 && j < p->n; j++)
+		ret = sg_client_receive(p->c[j], &replies[j], &reply_lens[j]);
+	return ret;
+}

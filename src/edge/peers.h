@@ -43,4 +43,9 @@ void sg_peers_close(sg_peers *p);
 SG_MUST_CHECK int sg_peers_call(void *ctx, unsigned helper, const uint8_t *req, size_t len,
 				uint8_t **reply, size_t *reply_len);
 
+/* An sg_helpers_call over the peers: every request sent, then every reply
+ * awaited, so the helpers work at the same time. */
+SG_MUST_CHECK int sg_peers_call_all(void *ctx, const uint8_t *const *reqs, const size_t *lens,
+				    uint8_t **replies, size_t *reply_lens);
+
 #endif

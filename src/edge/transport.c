@@ -64,6 +64,10 @@ struct sg_server {
 struct sg_client {
 	void *ctx, *sock, *monitor;
 	uint64_t next_id;
+	uint8_t pending[ID_BYTES]; /* the call sent and not yet answered */
+	int64_t deadline;
+	int timeout_ms;
+	bool sent;
 	const char *handshake; /* why the last handshake failed; NULL when none did */
 	char endpoint[SG_TRANSPORT_ENDPOINT_MAX];
 	char errstr[ERR_BYTES];
@@ -605,34 +609,51 @@ static int client_receive(sg_client *c, uint8_t **reply, size_t *reply_len,
 	return ret < 0 ? ret : 0;
 }
 
-int sg_client_call(sg_client *c, uint8_t **reply, size_t *reply_len, const uint8_t *req,
-		   size_t len, int timeout_ms)
+int sg_client_send(sg_client *c, const uint8_t *req, size_t len, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
-	uint8_t id[ID_BYTES];
-	int ret = SG_ERR_LENGTH;
-
-	*reply = NULL;
-	*reply_len = 0;
 	c->errstr[0] = '\0';
+	c->sent = false;
 	if (timeout_ms < 0 || (req == NULL && len != 0))
 		sg_misuse(__func__);
 	if (len > SG_TRANSPORT_MAX_MSG_BYTES) {
 		say(c->errstr, sizeof c->errstr, "call to %s: request of %zu bytes is over the limit of %zu",
 		    c->endpoint, len, (size_t)SG_TRANSPORT_MAX_MSG_BYTES);
-		goto cleanup;
+		return SG_ERR_LENGTH;
 	}
+	c->deadline = now_ms() + timeout_ms;
+	c->timeout_ms = timeout_ms;
 	for (size_t i = 0; i < ID_BYTES; i++)
-		id[i] = (uint8_t)(c->next_id >> (8 * i));
+		c->pending[i] = (uint8_t)(c->next_id >> (8 * i));
 	c->next_id++;
-	ret = client_send(c, id, req, len, deadline, timeout_ms);
-	if (ret == 0)
-		ret = client_receive(c, reply, reply_len, id, deadline, timeout_ms);
+	int ret = client_send(c, c->pending, req, len, c->deadline, timeout_ms);
+	c->sent = ret == 0;
 	if (ret == SG_ERR_TIMEOUT)
 		say(c->errstr, sizeof c->errstr, "no reply in time from %s%s%s", c->endpoint,
 		    c->handshake != NULL ? ": " : "", c->handshake != NULL ? c->handshake : "");
-cleanup:
 	return ret;
+}
+
+int sg_client_receive(sg_client *c, uint8_t **reply, size_t *reply_len)
+{
+	*reply = NULL;
+	*reply_len = 0;
+	if (!c->sent)
+		sg_misuse(__func__);
+	c->sent = false;
+	int ret = client_receive(c, reply, reply_len, c->pending, c->deadline, c->timeout_ms);
+	if (ret == SG_ERR_TIMEOUT)
+		say(c->errstr, sizeof c->errstr, "no reply in time from %s%s%s", c->endpoint,
+		    c->handshake != NULL ? ": " : "", c->handshake != NULL ? c->handshake : "");
+	return ret;
+}
+
+int sg_client_call(sg_client *c, uint8_t **reply, size_t *reply_len, const uint8_t *req,
+		   size_t len, int timeout_ms)
+{
+	*reply = NULL;
+	*reply_len = 0;
+	int ret = sg_client_send(c, req, len, timeout_ms);
+	return ret == 0 ? sg_client_receive(c, reply, reply_len) : ret;
 }
 
 static int client_setup(sg_client *c, const char *endpoint,

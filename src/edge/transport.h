@@ -177,4 +177,13 @@ const char *sg_client_error(const sg_client *c);
 SG_MUST_CHECK int sg_client_call(sg_client *c, uint8_t **reply, size_t *reply_len,
 				 const uint8_t *req, size_t len, int timeout_ms);
 
+/*
+ * sg_client_call in two halves, so that one thread can have a request out
+ * at several servers at once: send starts the call (its timeout counts from
+ * now), receive waits for its reply until then. Errors as sg_client_call;
+ * receive without a call sent (or after its receive) is a misuse.
+ */
+SG_MUST_CHECK int sg_client_send(sg_client *c, const uint8_t *req, size_t len, int timeout_ms);
+SG_MUST_CHECK int sg_client_receive(sg_client *c, uint8_t **reply, size_t *reply_len);
+
 #endif

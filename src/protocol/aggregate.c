@@ -47,7 +47,7 @@ static enum sg_reject verify_share(sg_party *p, sg_prep *prep, const sg_report_v
 				   const Spillguard__SealedShare *own)
 {
 	size_t in_len = sg_prio3_input_share_bytes(p->prio3, p->index);
-	uint8_t *in = sodium_malloc(in_len);
+	uint8_t *in = malloc(in_len); /* wiped below: one per report */
 	enum sg_reject r = SG_REJECT_UNDECRYPTABLE;
 	if (in == NULL)
 		return r;
@@ -63,7 +63,8 @@ static enum sg_reject verify_share(sg_party *p, sg_prep *prep, const sg_report_v
 					 in_len) == 0)
 			r = SG_REJECT_NONE;
 	}
-	sodium_free(in);
+	sodium_memzero(in, in_len);
+	free(in);
 	return r;
 }
 

@@ -83,12 +83,13 @@ static enum sg_reject check(const sg_leader *l, sg_report_view *v, Spillguard__R
 	if (r != SG_REJECT_NONE)
 		return r;
 	size_t in_len = sg_prio3_input_share_bytes(l->prio3, 0);
-	uint8_t *in = sodium_malloc(in_len);
+	uint8_t *in = malloc(in_len); /* wiped below: one per upload */
 	if (in == NULL)
 		return SG_REJECT_UNDECRYPTABLE;
 	r = sg_report_open_share(in, v, l->task, l->prio3, 0, l->hpke_sk, own->enc.data,
 				 own->enc.len, own->ciphertext.data, own->ciphertext.len);
-	sodium_free(in); /* only the check: aggregation opens it again */
+	sodium_memzero(in, in_len);
+	free(in); /* only the check: aggregation opens it again */
 	return r;
 }
 
