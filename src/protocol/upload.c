@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "core/signed.h"
+#include "core/sha256.h"
 #include "protocol/upload.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
@@ -108,7 +109,7 @@ int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len, enum sg_r
 	*reject = check(l, &v, &rep, &budget, report, report_len, now);
 	if (*reject != SG_REJECT_NONE)
 		goto respond;
-	crypto_hash_sha256(digest, rep->body.data, rep->body.len);
+	sg_sha256(digest, rep->body.data, rep->body.len);
 	ret = receipt_reply(&receipt, &receipt_len, l, &v, digest, now);
 	if (ret == 0)
 		ret = sg_store_put_report(l->store, &outcome, &stored, &stored_len,
