@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include "core/sha256.h"
 #include "core/signed.h"
 #include "protocol/report.h"
 #include "spillguard/err.h"
@@ -19,7 +20,7 @@ const char *sg_reject_message(enum sg_reject r)
 	static const char *const msg[SG_REJECT_COUNT] = {
 		[SG_REJECT_NONE] = "accepted",
 		[SG_REJECT_TASK_UNKNOWN] = "the aggregator does not serve this task",
-		[SG_REJECT_OUTSIDE_WINDOW] = "the task is not open for submissions now",
+		[SG_REJECT_OUTSIDE_WINDOW] = "the task is not open for submissions now, or the report is dated outside its window",
 		[SG_REJECT_NOT_IN_ROSTER] = "the enterprise is not in the task's roster",
 		[SG_REJECT_WRONG_INDUSTRY] = "the enterprise is registered under another industry",
 		[SG_REJECT_BAD_SIGNATURE] = "the report is not signed by the enterprise's key",
@@ -80,20 +81,141 @@ static size_t report_aad(uint8_t out[MAX_AAD], const Spillguard__ReportMetadata 
 static void share_digest(uint8_t out[DIGEST_BYTES], const uint8_t *enc, size_t enc_len,
 			 const uint8_t *ct, size_t ct_len)
 {
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, enc, enc_len);
-	crypto_hash_sha256_update(&st, ct, ct_len);
-	crypto_hash_sha256_final(&st, out);
+	sg_sha256_state st;
+	sg_sha256_init(&st);
+	sg_sha256_update(&st, enc, enc_len);
+	sg_sha256_update(&st, ct, ct_len);
+	sg_sha256_final(&st, out);
 }
 
-/* Everything sg_report_build allocates, released together. */
-typedef struct build {
-	sg_prio3 *p;
-	uint8_t *pub, *in[256], *ct[256], (*enc)[SG_HPKE_ENC_BYTES], (*digest)[DIGEST_BYTES];
+/* Everything sg_report_assemble allocates, released together. */
+typedef struct sealing {
+	uint8_t *ct[256], (*enc)[SG_HPKE_ENC_BYTES], (*digest)[DIGEST_BYTES];
 	Spillguard__SealedShare *sealed, **sealed_ptrs;
 	ProtobufCBinaryData *digests;
 	uint8_t *body;
+	unsigned n;
+} sealing;
+
+static void sealing_free(sealing *s)
+{
+	for (unsigned j = 0; j < s->n; j++)
+		free(s->ct[j]);
+	free(s->enc);
+	free(s->digest);
+	free(s->sealed);
+	free(s->sealed_ptrs);
+	free(s->digests);
+	free(s->body);
+}
+
+static int alloc_sealing(sealing *s, const sg_prio3 *p)
+{
+	s->enc = calloc(s->n, sizeof *s->enc);
+	s->digest = calloc(s->n, sizeof *s->digest);
+	s->sealed = calloc(s->n, sizeof *s->sealed);
+	s->sealed_ptrs = calloc(s->n, sizeof *s->sealed_ptrs);
+	s->digests = calloc(s->n, sizeof *s->digests);
+	if (!s->enc || !s->digest || !s->sealed || !s->sealed_ptrs || !s->digests)
+		return SG_ERR_NOMEM;
+	for (unsigned j = 0; j < s->n; j++)
+		if ((s->ct[j] = malloc(sg_prio3_input_share_bytes(p, j) + SG_HPKE_TAG_BYTES)) == NULL)
+			return SG_ERR_NOMEM;
+	return 0;
+}
+
+/* Seals input share j to hpke_pk[j] in aggregator j's place and records
+ * its digest. */
+static int seal_all(sealing *s, const sg_task *t, const sg_prio3 *p,
+		    const Spillguard__ReportMetadata *meta, const uint8_t *const *in,
+		    const uint8_t *const *hpke_pk)
+{
+	uint8_t info[64], aad[MAX_AAD];
+	size_t aad_len = report_aad(aad, meta);
+	for (unsigned j = 0; j < s->n; j++) {
+		size_t len = sg_prio3_input_share_bytes(p, j), info_len = share_info(info, t->id, j);
+		int ret = sg_hpke_seal(s->enc[j], s->ct[j], hpke_pk[j], info, info_len, aad,
+				       aad_len, in[j], len);
+		if (ret != 0)
+			return ret;
+		share_digest(s->digest[j], s->enc[j], SG_HPKE_ENC_BYTES, s->ct[j],
+			     len + SG_HPKE_TAG_BYTES);
+		s->sealed[j] = (Spillguard__SealedShare)SPILLGUARD__SEALED_SHARE__INIT;
+		s->sealed[j].enc = (ProtobufCBinaryData){ SG_HPKE_ENC_BYTES, s->enc[j] };
+		s->sealed[j].ciphertext = (ProtobufCBinaryData){ len + SG_HPKE_TAG_BYTES, s->ct[j] };
+		s->sealed_ptrs[j] = &s->sealed[j];
+		s->digests[j] = (ProtobufCBinaryData){ DIGEST_BYTES, s->digest[j] };
+	}
+	return 0;
+}
+
+static int sign_and_pack(uint8_t **out, size_t *out_len, sealing *s, const sg_prio3 *p,
+			 const Spillguard__ReportMetadata *meta, const uint8_t *pub,
+			 const uint8_t sign_sk[64])
+{
+	uint8_t sig[SG_SIGNATURE_BYTES];
+	Spillguard__ReportBody body = SPILLGUARD__REPORT_BODY__INIT;
+	body.version = SG_REPORT_VERSION;
+	body.metadata = (Spillguard__ReportMetadata *)meta; /* only read by pack */
+	body.public_share = (ProtobufCBinaryData){ sg_prio3_public_share_bytes(p), (uint8_t *)pub };
+	body.n_share_digests = s->n;
+	body.share_digests = s->digests;
+	size_t body_len = spillguard__report_body__get_packed_size(&body);
+	if ((s->body = malloc(body_len + 1)) == NULL)
+		return SG_ERR_NOMEM;
+	spillguard__report_body__pack(&body, s->body);
+	if (sg_sign_labeled(sig, SG_REPORT_SIG_CONTEXT, s->body, body_len, sign_sk) != 0)
+		return SG_ERR_NOMEM;
+	Spillguard__Report rep = SPILLGUARD__REPORT__INIT;
+	rep.version = SG_REPORT_VERSION;
+	rep.body = (ProtobufCBinaryData){ body_len, s->body };
+	rep.signature = (ProtobufCBinaryData){ sizeof sig, sig };
+	rep.n_shares = s->n;
+	rep.shares = s->sealed_ptrs;
+	size_t n = spillguard__report__get_packed_size(&rep);
+	if ((*out = malloc(n + 1)) == NULL)
+		return SG_ERR_NOMEM;
+	*out_len = spillguard__report__pack(&rep, *out);
+	return 0;
+}
+
+/* The sizes report_aad and the task rely on. */
+static bool meta_fits(const sg_task *t, const sg_prio3 *p, const Spillguard__ReportMetadata *m)
+{
+	return m->task_id.len == SG_TASK_ID_BYTES && m->report_id.len == SG_REPORT_ID_BYTES &&
+	       m->enterprise_id != NULL && strlen(m->enterprise_id) <= 256 &&
+	       sg_prio3_shares(p) == t->body->n_aggregators;
+}
+
+int sg_report_assemble(uint8_t **out, size_t *out_len, const sg_task *t, const sg_prio3 *p,
+		       const Spillguard__ReportMetadata *meta, const uint8_t *public_share,
+		       const uint8_t *const *input_shares, const uint8_t *const *hpke_pk,
+		       const uint8_t sign_sk[64])
+{
+	sealing s = { .n = (unsigned)t->body->n_aggregators };
+	const uint8_t *task_pk[256];
+	*out = NULL;
+	*out_len = 0;
+	int ret = meta_fits(t, p, meta) ? alloc_sealing(&s, p) : SG_ERR_PARAM;
+	if (ret != 0)
+		goto cleanup;
+	if (hpke_pk == NULL) {
+		for (unsigned j = 0; j < s.n; j++)
+			task_pk[j] = t->body->aggregators[j]->hpke_pk.data;
+		hpke_pk = task_pk;
+	}
+	ret = seal_all(&s, t, p, meta, input_shares, hpke_pk);
+	if (ret == 0)
+		ret = sign_and_pack(out, out_len, &s, p, meta, public_share, sign_sk);
+cleanup:
+	sealing_free(&s);
+	return ret;
+}
+
+/* The shares sg_report_build makes, released (and wiped) together. */
+typedef struct build {
+	sg_prio3 *p;
+	uint8_t *pub, *in[256];
 	unsigned n;
 } build;
 
@@ -103,15 +225,8 @@ static void build_free(build *b)
 		if (b->in[j] != NULL)
 			sodium_memzero(b->in[j], sg_prio3_input_share_bytes(b->p, j));
 		free(b->in[j]);
-		free(b->ct[j]);
 	}
 	free(b->pub);
-	free(b->enc);
-	free(b->digest);
-	free(b->sealed);
-	free(b->sealed_ptrs);
-	free(b->digests);
-	free(b->body);
 	sg_prio3_free(b->p);
 }
 
@@ -131,71 +246,11 @@ static int check_inputs(const sg_task *t, long *ros, const char *enterprise_id,
 
 static int alloc_build(build *b)
 {
-	b->pub = malloc(sg_prio3_public_share_bytes(b->p) + 1);
-	b->enc = calloc(b->n, sizeof *b->enc);
-	b->digest = calloc(b->n, sizeof *b->digest);
-	b->sealed = calloc(b->n, sizeof *b->sealed);
-	b->sealed_ptrs = calloc(b->n, sizeof *b->sealed_ptrs);
-	b->digests = calloc(b->n, sizeof *b->digests);
-	if (!b->pub || !b->enc || !b->digest || !b->sealed || !b->sealed_ptrs || !b->digests)
+	if ((b->pub = malloc(sg_prio3_public_share_bytes(b->p) + 1)) == NULL)
 		return SG_ERR_NOMEM;
-	for (unsigned j = 0; j < b->n; j++) {
-		b->in[j] = malloc(sg_prio3_input_share_bytes(b->p, j));
-		b->ct[j] = malloc(sg_prio3_input_share_bytes(b->p, j) + SG_HPKE_TAG_BYTES);
-		if (!b->in[j] || !b->ct[j])
+	for (unsigned j = 0; j < b->n; j++)
+		if ((b->in[j] = malloc(sg_prio3_input_share_bytes(b->p, j))) == NULL)
 			return SG_ERR_NOMEM;
-	}
-	return 0;
-}
-
-/* Seals input share j to aggregator j and records its digest. */
-static int seal_all(build *b, const sg_task *t, const Spillguard__ReportMetadata *meta)
-{
-	uint8_t info[64], aad[MAX_AAD];
-	size_t aad_len = report_aad(aad, meta);
-	for (unsigned j = 0; j < b->n; j++) {
-		size_t len = sg_prio3_input_share_bytes(b->p, j), info_len = share_info(info, t->id, j);
-		int ret = sg_hpke_seal(b->enc[j], b->ct[j], t->body->aggregators[j]->hpke_pk.data,
-				       info, info_len, aad, aad_len, b->in[j], len);
-		if (ret != 0)
-			return ret;
-		share_digest(b->digest[j], b->enc[j], SG_HPKE_ENC_BYTES, b->ct[j],
-			     len + SG_HPKE_TAG_BYTES);
-		b->sealed[j] = (Spillguard__SealedShare)SPILLGUARD__SEALED_SHARE__INIT;
-		b->sealed[j].enc = (ProtobufCBinaryData){ SG_HPKE_ENC_BYTES, b->enc[j] };
-		b->sealed[j].ciphertext = (ProtobufCBinaryData){ len + SG_HPKE_TAG_BYTES, b->ct[j] };
-		b->sealed_ptrs[j] = &b->sealed[j];
-		b->digests[j] = (ProtobufCBinaryData){ DIGEST_BYTES, b->digest[j] };
-	}
-	return 0;
-}
-
-static int sign_and_pack(uint8_t **out, size_t *out_len, build *b,
-			 Spillguard__ReportMetadata *meta, const uint8_t sign_sk[64])
-{
-	uint8_t sig[SG_SIGNATURE_BYTES];
-	Spillguard__ReportBody body = SPILLGUARD__REPORT_BODY__INIT;
-	body.version = SG_REPORT_VERSION;
-	body.metadata = meta;
-	body.public_share = (ProtobufCBinaryData){ sg_prio3_public_share_bytes(b->p), b->pub };
-	body.n_share_digests = b->n;
-	body.share_digests = b->digests;
-	size_t body_len = spillguard__report_body__get_packed_size(&body);
-	if ((b->body = malloc(body_len + 1)) == NULL)
-		return SG_ERR_NOMEM;
-	spillguard__report_body__pack(&body, b->body);
-	if (sg_sign_labeled(sig, SG_REPORT_SIG_CONTEXT, b->body, body_len, sign_sk) != 0)
-		return SG_ERR_NOMEM;
-	Spillguard__Report rep = SPILLGUARD__REPORT__INIT;
-	rep.version = SG_REPORT_VERSION;
-	rep.body = (ProtobufCBinaryData){ body_len, b->body };
-	rep.signature = (ProtobufCBinaryData){ sizeof sig, sig };
-	rep.n_shares = b->n;
-	rep.shares = b->sealed_ptrs;
-	size_t n = spillguard__report__get_packed_size(&rep);
-	if ((*out = malloc(n + 1)) == NULL)
-		return SG_ERR_NOMEM;
-	*out_len = spillguard__report__pack(&rep, *out);
 	return 0;
 }
 
@@ -224,9 +279,8 @@ int sg_report_build(uint8_t **out, size_t *out_len, uint8_t report_id[SG_REPORT_
 	meta.enterprise_id = (char *)enterprise_id;
 	meta.industry = t->body->roster[ros]->industry;
 	meta.time = now;
-	ret = seal_all(&b, t, &meta);
-	if (ret == 0)
-		ret = sign_and_pack(out, out_len, &b, &meta, sign_sk);
+	ret = sg_report_assemble(out, out_len, t, b.p, &meta, b.pub,
+				 (const uint8_t *const *)b.in, NULL, sign_sk);
 cleanup:
 	build_free(&b);
 	return ret;

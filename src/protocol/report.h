@@ -64,6 +64,26 @@ SG_MUST_CHECK int sg_report_build(uint8_t **out, size_t *out_len,
 				  const char *enterprise_id, const uint8_t sign_sk[64],
 				  const uint64_t *eek, size_t n, uint64_t now);
 
+/*
+ * The second half of sg_report_build, for shares the caller made (tests
+ * use it to build reports an honest enterprise would not): seals input
+ * share j (sg_prio3_input_share_bytes(p, j) bytes) to hpke_pk[j] in
+ * aggregator j's place (info and aad as above, from meta), then signs meta,
+ * public_share (sg_prio3_public_share_bytes(p) bytes) and the digest of
+ * every sealed share with sign_sk into a packed Report (malloc'd).
+ * hpke_pk NULL seals to the task's aggregators, as an enterprise does.
+ * Nothing in meta is checked against the task's roster or window.
+ * SG_ERR_PARAM when meta's ids are not SG_TASK_ID_BYTES and
+ * SG_REPORT_ID_BYTES long, its enterprise id is longer than 256 bytes or
+ * p has another number of shares than the task has aggregators, or when an
+ * HPKE key is a low-order point; SG_ERR_NOMEM. On failure *out is NULL.
+ */
+SG_MUST_CHECK int sg_report_assemble(uint8_t **out, size_t *out_len, const sg_task *t,
+				     const sg_prio3 *p, const Spillguard__ReportMetadata *meta,
+				     const uint8_t *public_share,
+				     const uint8_t *const *input_shares,
+				     const uint8_t *const *hpke_pk, const uint8_t sign_sk[64]);
+
 /* What an aggregator learns from a report's signed part. */
 typedef struct sg_report_view {
 	Spillguard__ReportBody *body; /* decoded, owned by the view */

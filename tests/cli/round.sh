@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# A whole round with real daemons on loopback, as operators run it: three
+# aggregator processes, 52 enterprises in three industries (one below
+# min_batch, withheld), every kind of bad upload refused with its own code
+# and without touching the sums, the leader and a helper killed with -9 in
+# the middle of aggregation and started again, collection by the authority,
+# collect-once. The published sums must equal the plaintext exactly.
+# Usage: tests/cli/round.sh path/to/spillguard   (SG_TOOLS: the folder of
+# the test tools, with forge)
+set -uo pipefail
+
+sg=$(realpath "$1")
+forge=$(realpath "${SG_TOOLS:-build/tests}/forge")
+no_world=1
+. "$(dirname "$(realpath "$0")")/common.inc"
+pids=()
+trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+
+# --- the world: keys, data, task ------------------------------------------------
+
+# Three consecutive free loopback ports.
+while :; do
+	base=$((20000 + RANDOM % 30000))
+	busy=0
+	for p in $base $((base + 1)) $((base + 2)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && busy=1
+	done
+	[[ $busy == 0 ]] && break
+done
+
+"$sg" keygen --role authority --out auth --name city-dept > auth.json
+for i in 0 1 2; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
+# industry 1: ent1..ent24 and the forger; 2: ent25..ent48; 3: ent49..ent51
+industry_of() { (($1 <= 24)) && echo 1 || { (($1 <= 48)) && echo 2 || echo 3; }; }
+roster=""
+for i in $(seq 1 51); do
+	"$sg" keygen --role enterprise --out ent$i --name ent$i > ent$i.json
+	roster+="$(ent_entry ent$i "$(industry_of $i)"), "
+done
+"$sg" keygen --role enterprise --out forger --name forger > forger.json
+roster+="$(ent_entry forger 1)"
+
+cat > task.json <<JSON
+{
+  "name": "Three industries, daemon test",
+  "categories": [
+    {"name": "process engineering", "max": "655.35", "decimals": 2},
+    {"name": "tooling", "max": 1000, "decimals": 0},
+    {"name": "training", "max": "100.0", "decimals": 1}
+  ],
+  "industries": [{"id": 1, "name": "machining"}, {"id": 2, "name": "textiles"},
+                 {"id": 3, "name": "ceramics"}],
+  "roster": [$roster],
+  "aggregators": [$(agg_entry agg0 $base), $(agg_entry agg1 $((base + 1))), $(agg_entry agg2 $((base + 2)))],
+  "min_batch": 5,
+  "opens_at": "2026-01-01T00:00:00Z",
+  "closes_at": "2099-12-31T23:59:59Z"
+}
+JSON
+"$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt >/dev/null ||
+	{ echo "FAIL task create"; exit 1; }
+
+# Enterprise i's knowledge stock, in units of each category's decimals.
+units() { echo $(($1 * 125)) $(($1 * 37 % 1000)) $(($1 * 3 % 1000)); }
+for i in $(seq 1 51); do
+	read -r a b c <<< "$(units $i)"
+	printf 'category,value\nprocess engineering,%d.%02d\ntooling,%d\ntraining,%d.%d\n' \
+		$((a / 100)) $((a % 100)) "$b" $((c / 10)) $((c % 10)) > ent$i.csv
+done
+printf 'category,value\ntooling,5\n' > forger.csv
+
+# decimal UNITS DECIMALS: the published text of a sum
+decimal() { (($2 == 0)) && echo "$1" || printf '%d.%0*d' $(($1 / 10 ** $2)) "$2" $(($1 % 10 ** $2)); }
+expected_sums() { # industry -> "sum sum sum"
+	local s=(0 0 0)
+	for i in $(seq 1 51); do
+		[[ $(industry_of $i) == "$1" ]] || continue
+		read -r a b c <<< "$(units $i)"
+		s=($((s[0] + a)) $((s[1] + b)) $((s[2] + c)))
+	done
+	echo "$(decimal ${s[0]} 2) $(decimal ${s[1]} 0) $(decimal ${s[2]} 1)"
+}
+
+# --- daemons -----------------------------------------------------------------
+
+start() {
+	"$sg" aggregator --task task.sgt --key agg$1 --db agg$1/store.db --job-size 8 \
+		--peer-timeout-ms 1000 2>>agg$1.log &
+	pids[$1]=$!
+}
+# wait_log FILE PATTERN [COUNT]: until FILE holds COUNT lines matching (20 s)
+wait_log() {
+	for _ in $(seq 1 200); do
+		(($(grep -c -- "$2" "$1" 2>/dev/null) >= ${3:-1})) && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for '$2' in $1"; tail -n 5 "$1"; return 1
+}
+status_of() { "$sg" aggregator status --task task.sgt --db agg$1/store.db; }
+submit() {
+	"$sg" node submit --task task.sgt --key ent$1/sign.sk --input ent$1.csv \
+		--receipt ent$1.receipt > ent$1.out 2>&1
+}
+
+for i in 0 1 2; do start $i; done
+wait_log agg0.log "event=verify_key_agreed" && pass "the leader grants the verification key" ||
+	fail "verification key"
+
+for i in $(seq 1 30); do submit $i || fail "ent$i submit: $(cat ent$i.out)"; done
+[[ $(ls ent*.receipt | wc -l) == 30 ]] && pass "30 reports accepted with receipts" ||
+	fail "receipts: $(ls ent*.receipt | wc -l)"
+
+# --- every bad upload, each with its own code ---------------------------------
+
+# refused CODE NAME forge-args...: forge's upload is refused with CODE
+refused() {
+	local code=$1 name=$2 out
+	shift 2
+	out=$("$forge" "$@" --task task.sgt 2>&1)
+	[[ $out == "outcome=refused code=$code "* ]] && pass "$name: refused with code $code" ||
+		fail "$name: $out"
+}
+id1=$(sed -n 's/^accepted: report \([0-9a-f]*\);.*/\1/p' ent1.out)
+refused 3 "unregistered enterprise" unregistered
+refused 4 "wrong industry" wrong-industry --key ent2/sign.sk
+refused 5 "bad signature" bad-signature --key ent3/sign.sk
+refused 7 "replayed report id" replay --key ent1/sign.sk --report-id "$id1"
+refused 9 "share sealed to the wrong aggregator" wrong-aggregator --key ent4/sign.sk
+refused 2 "report dated outside the window" outside-window --key ent5/sign.sk
+refused 6 "malformed bytes" malformed
+refused 5 "a report injected by the leader, at helper 1" inject --leader-keys agg0 --helper 1 \
+	--enterprise ent6
+printf 'category,value\ntooling,999\n' > second.csv
+"$sg" node submit --task task.sgt --key ent7/sign.sk --input second.csv > second.out 2>&1
+[[ $? == 1 ]] && grep -q "already submitted a report" second.out &&
+	pass "a second report from one enterprise: refused (code 8)" || fail "second: $(cat second.out)"
+out=$("$forge" forged-proof --task task.sgt --key forger/sign.sk 2>&1)
+[[ $out == "outcome=accepted "* ]] && pass "an out-of-range value with a forged proof is taken in" ||
+	fail "forged proof upload: $out"
+
+# a collect order not signed by the authority: refused, and the round stays
+# open (the uploads below are still taken)
+refused 5 "a collect order signed by an enterprise" collect-now --key ent1/sign.sk
+
+# --- crash in the middle of aggregation -----------------------------------------
+
+wait_log agg0.log "accepted=30 refused=1" || fail "first aggregation"
+kill -9 "${pids[2]}"; wait "${pids[2]}" 2>/dev/null
+for i in $(seq 31 51); do submit $i || fail "ent$i submit: $(cat ent$i.out)"; done
+wait_log agg0.log "event=aggregation_waiting" || fail "the leader did not notice helper 2 away"
+kill -9 "${pids[0]}" "${pids[1]}"; wait "${pids[0]}" "${pids[1]}" 2>/dev/null
+status_of 1 > helper1.status
+status_of 0 > leader.status
+grep -Eq "^in an open job +[1-9]" helper1.status && grep -Eq "^jobs open +[1-9]" leader.status &&
+	pass "killed with -9 with a job half done" ||
+	fail "no job in flight: $(cat leader.status helper1.status)"
+
+for i in 0 1 2; do start $i; done
+"$sg" collect --task task.sgt --authority-key auth/sign.sk --wait 60 > collect.out 2>&1
+[[ $? == 0 ]] && grep -q "round published: 52 reports received, 51 accepted, 1 refused" collect.out &&
+	pass "restarted, collected and published" || fail "collect: $(cat collect.out)"
+
+# --- the published round -------------------------------------------------------------
+
+pub=agg0/published
+for k in 1 2; do
+	got=$(grep -o '"sum": "[^"]*"' $pub/industry-$k.json | sed 's/.*: "\(.*\)"/\1/' | tr '\n' ' ')
+	want="$(expected_sums $k) "
+	[[ $got == "$want" ]] && pass "industry $k: sums equal the plaintext ($want)" ||
+		fail "industry $k: got '$got' want '$want'"
+	grep -q '"report_count": 24' $pub/industry-$k.json && pass "industry $k: J = 24" ||
+		fail "industry $k count"
+done
+[[ ! -e $pub/industry-3.json ]] && grep -q '"status": "withheld"' $pub/round.json &&
+	pass "industry 3 (3 enterprises, min_batch 5) is withheld" || fail "industry 3 published"
+counted=0
+for i in 0 1 2; do
+	status_of $i > s$i.status
+	grep -Eq "^accepted +51$" s$i.status && grep -Eq "^refused +1$" s$i.status &&
+		grep -Eq "refused, code 10 +1" s$i.status && counted=$((counted + 1)) ||
+		echo "aggregator $i counts: $(cat s$i.status)"
+done
+[[ $counted == 3 ]] && pass "every aggregator: 51 accepted, the forged proof refused (code 10)" ||
+	fail "counts differ"
+
+# --- collect-once ------------------------------------------------------------------
+
+md5sum $pub/* > before.md5
+"$sg" collect --task task.sgt --authority-key auth/sign.sk > again.out 2>&1
+[[ $? == 0 ]] && grep -q "round published" again.out && md5sum -c --quiet before.md5 &&
+	pass "collect again: the round stays as published" || fail "collect again: $(cat again.out)"
+root=$(sed -n 's/.*"report_set_root": "\([0-9a-f]*\)".*/\1/p' $pub/industry-1.json)
+refused 5 "the same batch collected twice, at helper 2" collect-again --leader-keys agg0 \
+	--helper 2 --industry 1 --count 24 --root "$root"
+
+# --- a clean stop ----------------------------------------------------------------------
+
+kill -TERM "${pids[@]}"
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+[[ $rc == 0 ]] && grep -q "event=stopped" agg0.log && pass "SIGTERM stops every daemon cleanly" ||
+	fail "stop: rc $rc"
+leaked=0
+for k in agg*/*.sk; do
+	secret=$(tail -n 1 "$k" | cut -c 1-24)
+	grep -qF -- "$secret" agg*.log && leaked=1
+done
+[[ $leaked == 0 ]] && pass "logs hold no secret key" || fail "a secret key is in a log"
+
+echo "cli round: $failures failed"
+[[ $failures == 0 ]]
