@@ -66,8 +66,9 @@ static int submit_all(cli_world *d)
 		sg_node_result res;
 		char name[48];
 		snprintf(name, sizeof name, "enterprise-%ld.csv", i + 1);
+		const sg_node_send_opts how = { .timeout_ms = 10000, .attempts = 5 };
 		ret = sg_node_submit(&res, d->task, d->ent_sk[i], csv, len, name, (uint64_t)time(NULL),
-				     10000, 5, NULL);
+				     &how);
 		if (ret == 0 && res.outcome != SG_NODE_ACCEPTED) {
 			fprintf(stderr, "%s demo: enterprise %ld: %s\n", SG_PROG_NAME, i + 1, res.message);
 			ret = SG_ERR_STATE;

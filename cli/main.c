@@ -18,7 +18,7 @@ static const struct {
 } subcommands[] = {
 	{ "demo", demo_main, "Run a whole round on this machine and check it (start here)" },
 	{ "keygen", keygen_main, "Generate a party's key pairs into key files" },
-	{ "node", node_main, "Submit an enterprise's knowledge stock (node submit)" },
+	{ "node", node_main, "An enterprise: submit its knowledge stock, or run the node daemon" },
 	{ "task", task_main, "Create, show or verify a signed task (collection round)" },
 	{ "aggregator", aggregator_main, "Run an aggregator daemon, or show its status" },
 	{ "collect", collect_main, "Close a round early, as its authority" },
