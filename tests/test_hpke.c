@@ -477,6 +477,25 @@ Test(hpke, wrong_recipient_key_fails)
 	cr_expect_eq(open_sealed(&m, m.r.sk, "altered key"), SG_ERR_DECRYPT);
 }
 
+Test(hpke, open_with_the_public_key_given)
+{
+	sealed m;
+	pair other;
+	uint8_t pt[sizeof PT];
+
+	seal_fixed(&m);
+	cr_assert_eq(sg_hpke_keygen(other.pk, other.sk), 0);
+	cr_assert_eq(sg_hpke_open_pk(pt, m.enc, m.r.sk, m.r.pk, m.info, sizeof m.info, m.aad,
+				     sizeof m.aad, m.ct, sizeof m.ct), 0);
+	cr_assert_arr_eq(pt, PT, sizeof PT);
+	/* a public key that is not the secret key's: as a wrong key */
+	cr_assert_eq(sg_hpke_open_pk(pt, m.enc, m.r.sk, other.pk, m.info, sizeof m.info, m.aad,
+				     sizeof m.aad, m.ct, sizeof m.ct), SG_ERR_DECRYPT);
+	cr_assert(sg_test_zeroed(pt, sizeof pt));
+	cr_assert_eq(sg_hpke_open_pk(pt, m.enc, other.sk, m.r.pk, m.info, sizeof m.info, m.aad,
+				     sizeof m.aad, m.ct, sizeof m.ct), SG_ERR_DECRYPT);
+}
+
 /*
  * Points of small order (and non-canonical encodings of them): X25519 with
  * any key gives all zeros, so there is no shared secret. 0, 1, the two

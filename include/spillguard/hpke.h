@@ -65,6 +65,18 @@ SG_API SG_MUST_CHECK int sg_hpke_open(uint8_t *pt, const uint8_t enc[static SG_H
 				      const uint8_t *ct, size_t ct_len);
 
 /*
+ * sg_hpke_open with the recipient's public key as well (NULL: derived from
+ * sk_r), which saves a scalar multiplication per message for a recipient
+ * that knows it. pk_r must be sk_r's: another key gives SG_ERR_DECRYPT, as
+ * a wrong secret key does.
+ */
+SG_API SG_MUST_CHECK int sg_hpke_open_pk(uint8_t *pt, const uint8_t enc[static SG_HPKE_ENC_BYTES],
+					 const uint8_t sk_r[static SG_HPKE_SECRET_KEY_BYTES],
+					 const uint8_t *pk_r, const uint8_t *info, size_t info_len,
+					 const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+					 size_t ct_len);
+
+/*
  * A context (RFC 9180 §5.2) for several messages and for exporting secrets
  * (§5.3). A sender's context only seals and a receiver's only opens (using
  * the other is a programming error). Messages are numbered from 0: seal and

@@ -181,14 +181,20 @@ cleanup:
 	return ret;
 }
 
-int sg_hpke_decap(uint8_t shared_secret[static SG_HPKE_SHARED_SECRET_BYTES],
-		  const uint8_t enc[static SG_HPKE_ENC_BYTES],
-		  const uint8_t sk_r[static SG_HPKE_SECRET_KEY_BYTES])
+/* Decap with the recipient's public key given (known_pk, saving a scalar
+ * multiplication) or derived from sk_r (NULL). */
+static int decap(uint8_t shared_secret[static SG_HPKE_SHARED_SECRET_BYTES],
+		 const uint8_t enc[static SG_HPKE_ENC_BYTES],
+		 const uint8_t sk_r[static SG_HPKE_SECRET_KEY_BYTES], const uint8_t *known_pk)
 {
 	int ret = SG_ERR_DECRYPT;
 	uint8_t dh[DH_BYTES], pk_r[SG_HPKE_PUBLIC_KEY_BYTES];
 
-	if (public_of(pk_r, sk_r) != 0 || x25519(dh, sk_r, enc) != 0)
+	if (known_pk != NULL)
+		memcpy(pk_r, known_pk, sizeof pk_r);
+	else if (public_of(pk_r, sk_r) != 0)
+		goto cleanup;
+	if (x25519(dh, sk_r, enc) != 0)
 		goto cleanup;
 	extract_and_expand(shared_secret, dh, enc, pk_r);
 	ret = 0;
@@ -197,6 +203,13 @@ cleanup:
 	if (ret != 0)
 		sodium_memzero(shared_secret, SG_HPKE_SHARED_SECRET_BYTES);
 	return ret;
+}
+
+int sg_hpke_decap(uint8_t shared_secret[static SG_HPKE_SHARED_SECRET_BYTES],
+		  const uint8_t enc[static SG_HPKE_ENC_BYTES],
+		  const uint8_t sk_r[static SG_HPKE_SECRET_KEY_BYTES])
+{
+	return decap(shared_secret, enc, sk_r, NULL);
 }
 
 int sg_hpke_keygen(uint8_t pk[static SG_HPKE_PUBLIC_KEY_BYTES],
@@ -290,11 +303,11 @@ static int setup_s(struct sg_hpke_ctx *c, uint8_t enc[static SG_HPKE_ENC_BYTES],
 }
 
 static int setup_r(struct sg_hpke_ctx *c, const uint8_t enc[static SG_HPKE_ENC_BYTES],
-		   const uint8_t sk_r[static SG_HPKE_SECRET_KEY_BYTES], const uint8_t *info,
-		   size_t info_len)
+		   const uint8_t sk_r[static SG_HPKE_SECRET_KEY_BYTES], const uint8_t *pk_r,
+		   const uint8_t *info, size_t info_len)
 {
 	uint8_t ss[SG_HPKE_SHARED_SECRET_BYTES];
-	int ret = sg_hpke_decap(ss, enc, sk_r);
+	int ret = decap(ss, enc, sk_r, pk_r);
 
 	return key_schedule(c, SG_HPKE_RECEIVER, ret, ss, info, info_len);
 }
@@ -347,7 +360,7 @@ int sg_hpke_setup_base_r(sg_hpke_ctx **out, const uint8_t enc[static SG_HPKE_ENC
 	need(info, info_len, __func__);
 	ret = ctx_alloc(&c);
 	if (ret == 0)
-		ret = setup_r(c, enc, sk_r, info, info_len);
+		ret = setup_r(c, enc, sk_r, NULL, info, info_len);
 	return ctx_publish(out, c, ret);
 }
 
@@ -490,6 +503,14 @@ int sg_hpke_open(uint8_t *pt, const uint8_t enc[static SG_HPKE_ENC_BYTES],
 		 size_t info_len, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
 		 size_t ct_len)
 {
+	return sg_hpke_open_pk(pt, enc, sk_r, NULL, info, info_len, aad, aad_len, ct, ct_len);
+}
+
+int sg_hpke_open_pk(uint8_t *pt, const uint8_t enc[static SG_HPKE_ENC_BYTES],
+		    const uint8_t sk_r[static SG_HPKE_SECRET_KEY_BYTES], const uint8_t *pk_r,
+		    const uint8_t *info, size_t info_len, const uint8_t *aad, size_t aad_len,
+		    const uint8_t *ct, size_t ct_len)
+{
 	struct sg_hpke_ctx c = { 0 };
 	int ret = SG_ERR_LENGTH;
 
@@ -500,7 +521,7 @@ int sg_hpke_open(uint8_t *pt, const uint8_t enc[static SG_HPKE_ENC_BYTES],
 	ret = sodium_ready();
 	if (ret != 0)
 		goto cleanup;
-	ret = setup_r(&c, enc, sk_r, info, info_len);
+	ret = setup_r(&c, enc, sk_r, pk_r, info, info_len);
 	if (ret != 0)
 		goto cleanup;
 	ret = sg_hpke_ctx_open(&c, pt, aad, aad_len, ct, ct_len);

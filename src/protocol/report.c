@@ -369,7 +369,9 @@ enum sg_reject sg_report_open_share(uint8_t *input_share, const sg_report_view *
 	if (enc_len != SG_HPKE_ENC_BYTES || ct_len != len + SG_HPKE_TAG_BYTES)
 		return SG_REJECT_UNDECRYPTABLE;
 	size_t info_len = share_info(info, t->id, agg), aad_len = report_aad(aad, view->meta);
-	if (sg_hpke_open(input_share, enc, hpke_sk, info, info_len, aad, aad_len, ct, ct_len) != 0)
+	/* the task names this aggregator's public key: no need to derive it */
+	if (sg_hpke_open_pk(input_share, enc, hpke_sk, t->body->aggregators[agg]->hpke_pk.data, info,
+			    info_len, aad, aad_len, ct, ct_len) != 0)
 		return SG_REJECT_UNDECRYPTABLE;
 	return SG_REJECT_NONE;
 }
