@@ -5,13 +5,14 @@
  * first upload to the publication: uploads, aggregation with the helpers,
  * collection. Prints reports per second and each daemon's peak RSS.
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, sysconf */
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -171,6 +172,25 @@ static unsigned long peak_rss_kib(pid_t pid)
 	return kib;
 }
 
+/* CPU time (user + system) a process has used so far, in seconds, or 0. */
+static double cpu_seconds(pid_t pid)
+{
+	char path[64], buf[1024];
+	double s = 0;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+	if (f != NULL)
+		fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+	unsigned long ut, st;
+	if (p != NULL && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+				&st) == 2)
+		s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	return s;
+}
+
 static int run(int argc, char **argv)
 {
 	const char *n = NULL, *l = NULL, *a = NULL, *k = NULL, *js = NULL, *out = NULL;
@@ -239,8 +259,9 @@ static int run(int argc, char **argv)
 		printf("round:     %ld reports in %.2f s = %.0f reports/s (upload to publication)\n",
 		       w.n, t2 - t0, (double)w.n / (t2 - t0));
 		for (long j = 0; j < w.a; j++)
-			printf("peak RSS:  aggregator %ld (%s) %.1f MiB\n", j, j == 0 ? "leader" : "helper",
-			       (double)peak_rss_kib(w.pid[j]) / 1024.0);
+			printf("aggregator %ld (%s): peak RSS %.1f MiB, CPU %.0f us per report\n", j,
+			       j == 0 ? "leader" : "helper", (double)peak_rss_kib(w.pid[j]) / 1024.0,
+			       cpu_seconds(w.pid[j]) * 1e6 / (double)w.n);
 	}
 cleanup:
 	cli_world_stop(&w);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +26,31 @@
 #include "wire/codec.h"
 
 #define IDLE_POLL_MS 100      /* nothing to do: wait this long for a request */
+#define IDLE_WORK_MS 20       /* the leader's worker with nothing to aggregate */
 #define MAX_PAUSE_S 30        /* longest pause before asking helpers again */
 #define PROGRESS_EVERY_S 5    /* a progress line at most this often */
 #define MARK_COLLECT "collect"
 #define MARK_PUBLISHED "published"
+
+/*
+ * The leader runs two threads, each with its own store connection (SQLite
+ * serialises their writes): the daemon's thread serves the socket (uploads,
+ * collect orders) and a worker aggregates, collects and publishes, so that
+ * uploads are taken while the helpers work on a job. They share only the
+ * two atomic flags of the round and the stop flags.
+ */
+typedef struct worker {
+	struct aggd *d;
+	sg_store *store;
+	sg_prio3 *prio3;
+	sg_peers peers;
+	sg_leader_jobs jobs;
+	uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES];
+	bool key_ready, started;
+	uint64_t next_try, pause;
+	pthread_t thread;
+	int ret;
+} worker;
 
 typedef struct aggd {
 	const sg_aggd_config *c;
@@ -35,15 +60,13 @@ typedef struct aggd {
 	sg_server *srv;
 	sg_prio3 *prio3;
 	sg_party party;
-	uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES];
 	sg_store_counts shown; /* the counts of the last progress line */
 	uint64_t shown_at;
+	const volatile sig_atomic_t *stop;
 	/* leader */
-	sg_peers peers;
-	sg_leader_jobs jobs;
 	sg_leader up;
-	bool key_ready, collect_ordered, published;
-	uint64_t next_try, pause;
+	atomic_bool collect_ordered, published, worker_done;
+	worker w;
 	/* helper */
 	sg_helper helper;
 } aggd;
@@ -117,9 +140,9 @@ static int progress(aggd *d, uint64_t now, bool force)
 
 /* --- leader: the round's status --------------------------------------------- */
 
-static bool round_closed(const aggd *d, uint64_t now)
+static bool round_closed(aggd *d, uint64_t now)
 {
-	return d->collect_ordered || now > d->task->body->closes_at;
+	return atomic_load(&d->collect_ordered) || now > d->task->body->closes_at;
 }
 
 static int round_status(aggd *d, sg_round_status *s, uint64_t now)
@@ -130,13 +153,14 @@ static int round_status(aggd *d, sg_round_status *s, uint64_t now)
 	int ret = sg_store_counts_get(d->store, SG_JOB_STEP_DONE, &c);
 	if (ret != 0)
 		return ret;
-	s->state = d->published ? SG_ROUND_PUBLISHED
+	bool published = atomic_load(&d->published);
+	s->state = published ? SG_ROUND_PUBLISHED
 		   : round_closed(d, now) ? SG_ROUND_COLLECTING
 					  : SG_ROUND_OPEN;
 	s->uploads = c.uploads;
 	s->accepted = c.accepted;
 	s->refused = c.refused;
-	if (!d->published)
+	if (!published)
 		return 0;
 	s->published = calloc(tb->n_industries + 1, sizeof *s->published);
 	s->withheld = calloc(tb->n_industries + 1, sizeof *s->withheld);
@@ -168,7 +192,7 @@ static int upload(aggd *d, uint8_t **reply, size_t *reply_len, const uint8_t *re
 	uint8_t id[SG_REPORT_ID_BYTES];
 	char hex[2 * SG_REPORT_ID_BYTES + 1];
 	int ret;
-	if (d->collect_ordered) /* the round is closing: nothing new joins it */
+	if (atomic_load(&d->collect_ordered)) /* the round is closing: nothing new joins it */
 		ret = sg_error_reply(reply, reply_len, rej);
 	else
 		ret = sg_leader_upload(&d->up, reply, reply_len, &rej, report, len, now);
@@ -203,11 +227,11 @@ static int collect_now(aggd *d, uint8_t **reply, size_t *reply_len, const uint8_
 		    sg_reject_message(rej));
 		return sg_error_reply(reply, reply_len, rej);
 	}
-	if (!d->collect_ordered) {
+	if (!atomic_load(&d->collect_ordered)) {
 		ret = sg_store_mark_put(d->store, MARK_COLLECT, now);
 		if (ret != 0)
 			return ret;
-		d->collect_ordered = true;
+		atomic_store(&d->collect_ordered, true);
 		say(d, "info", "event=collect_ordered by=authority issued_at=%llu",
 		    (unsigned long long)issued_at);
 	}
@@ -245,15 +269,15 @@ static int leader_request(aggd *d, const sg_request *req, uint64_t now)
 	return ret;
 }
 
-/* --- leader: aggregation, collection, publication ------------------------------ */
+/* --- leader: aggregation, collection, publication (the worker) ------------ */
 
-static void wait_for_helpers(aggd *d, uint64_t now, const char *what, int err, const char *msg)
+static void wait_for_helpers(worker *w, uint64_t now, const char *what, int err, const char *msg)
 {
-	d->pause = d->pause == 0 ? 1 : d->pause * 2 > MAX_PAUSE_S ? MAX_PAUSE_S : d->pause * 2;
-	d->next_try = now + d->pause;
-	say(d, err == SG_ERR_VERIFY ? "error" : "warn",
+	w->pause = w->pause == 0 ? 1 : w->pause * 2 > MAX_PAUSE_S ? MAX_PAUSE_S : w->pause * 2;
+	w->next_try = now + w->pause;
+	say(w->d, err == SG_ERR_VERIFY ? "error" : "warn",
 	    "event=%s_waiting reason=\"%s%s%s\" retry_in=%llus", what, sg_strerror(err),
-	    msg[0] ? ": " : "", msg, (unsigned long long)d->pause);
+	    msg[0] ? ": " : "", msg, (unsigned long long)w->pause);
 }
 
 static bool fatal(int err)
@@ -261,27 +285,28 @@ static bool fatal(int err)
 	return err == SG_ERR_IO || err == SG_ERR_NOMEM;
 }
 
-static int publish(aggd *d, uint64_t now)
+static int publish(worker *w, uint64_t now)
 {
+	aggd *d = w->d;
 	sg_round_result r;
 	char msg[300] = "", err[300] = "";
-	int ret = sg_leader_collect(&d->jobs, sg_key_secret(d->c->keys->key[SG_KEY_SIGN]), &r, msg,
+	int ret = sg_leader_collect(&w->jobs, sg_key_secret(d->c->keys->key[SG_KEY_SIGN]), &r, msg,
 				    sizeof msg);
 	if (ret != 0) {
-		if (fatal(ret) && ret != SG_ERR_IO)
+		if (ret == SG_ERR_NOMEM)
 			return ret;
-		wait_for_helpers(d, now, "collect", ret, msg);
+		wait_for_helpers(w, now, "collect", ret, msg);
 		return 0;
 	}
 	ret = sg_publication_write(d->c->publish_dir, d->task, &r, err, sizeof err);
 	if (ret == 0)
-		ret = sg_store_mark_put(d->store, MARK_PUBLISHED, now);
+		ret = sg_store_mark_put(w->store, MARK_PUBLISHED, now);
 	if (ret != 0) {
 		say(d, "error", "event=publish_failed dir=%s reason=\"%s\"", d->c->publish_dir,
 		    err[0] ? err : sg_strerror(ret));
 	} else {
-		d->published = true;
-		d->pause = 0;
+		atomic_store(&d->published, true);
+		w->pause = 0;
 		for (size_t k = 0; k < r.n; k++) {
 			const sg_industry_result *x = &r.industries[k];
 			if (x->why == SG_COLLECT_OK)
@@ -297,63 +322,79 @@ static int publish(aggd *d, uint64_t now)
 	return ret;
 }
 
-/* What the leader does while its socket is quiet: one step of work.
- * *busy says there may be more right away. */
-static int leader_work(aggd *d, uint64_t now, bool *busy)
+/* One step of the worker's work. *busy says there may be more right away. */
+static int leader_work(worker *w, uint64_t now, bool *busy)
 {
+	aggd *d = w->d;
 	char msg[300] = "";
 	size_t taken = 0;
 	*busy = false;
-	if (d->published || now < d->next_try)
+	if (atomic_load(&d->published) || now < w->next_try)
 		return 0;
-	if (!d->key_ready) {
-		int ret = sg_leader_verify_key(d->store, d->task, sg_peers_call, &d->peers,
-					       d->verify_key, msg, sizeof msg);
+	if (!w->key_ready) {
+		int ret = sg_leader_verify_key(w->store, d->task, sg_peers_call, &w->peers,
+					       w->verify_key, msg, sizeof msg);
 		if (ret != 0) {
 			if (ret == SG_ERR_NOMEM)
 				return ret;
-			wait_for_helpers(d, now, "verify_key", ret, msg);
+			wait_for_helpers(w, now, "verify_key", ret, msg);
 			return 0;
 		}
-		d->key_ready = true;
-		d->pause = 0;
+		w->key_ready = true;
+		w->pause = 0;
 		say(d, "info", "event=verify_key_agreed helpers=%zu", d->task->body->n_aggregators - 1);
 	}
-	int ret = sg_leader_jobs_step(&d->jobs, &taken, now);
+	int ret = sg_leader_jobs_step(&w->jobs, &taken, now);
 	if (ret != 0) {
-		if (ret == SG_ERR_NOMEM || ret == SG_ERR_IO)
+		if (fatal(ret))
 			return ret;
-		wait_for_helpers(d, now, "aggregation", ret, "");
+		wait_for_helpers(w, now, "aggregation", ret, "");
 		return 0;
 	}
-	d->pause = 0;
+	w->pause = 0;
 	*busy = taken > 0;
 	if (taken == 0 && round_closed(d, now))
-		return publish(d, now);
+		return publish(w, now);
 	return 0;
+}
+
+static void nap(int ms)
+{
+	struct timespec ts = { 0, (long)ms * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static void *work(void *arg)
+{
+	worker *w = arg;
+	aggd *d = w->d;
+	while (w->ret == 0 && !*d->stop) {
+		bool busy = false;
+		w->ret = leader_work(w, now_s(), &busy);
+		if (!busy)
+			nap(IDLE_WORK_MS);
+	}
+	if (w->ret != 0)
+		say(d, "error", "event=worker_failed reason=\"%s\"", sg_strerror(w->ret));
+	atomic_store(&d->worker_done, true);
+	return NULL;
 }
 
 /* --- the loop ------------------------------------------------------------- */
 
 static int serve_leader(aggd *d, const volatile sig_atomic_t *stop)
 {
-	bool busy = false;
 	int ret = 0;
-	while (ret == 0 && !*stop) {
+	while (ret == 0 && !*stop && !atomic_load(&d->worker_done)) {
 		sg_request req;
-		uint64_t now = now_s();
-		int got = sg_server_poll(d->srv, &req, busy ? 0 : IDLE_POLL_MS);
+		int got = sg_server_poll(d->srv, &req, IDLE_POLL_MS);
 		if (got < 0) {
 			say(d, "error", "event=socket_failed reason=\"%s\"", sg_server_error(d->srv));
 			ret = got;
 		} else if (got == 1) {
-			ret = leader_request(d, &req, now);
+			ret = leader_request(d, &req, now_s());
 			sg_request_free(&req);
-			busy = true; /* more may be queued: take them before a job */
-			continue;
 		}
-		if (ret == 0 && !*stop)
-			ret = leader_work(d, now_s(), &busy);
 		if (ret == 0)
 			ret = progress(d, now_s(), false);
 	}
@@ -401,44 +442,91 @@ static int open_socket(aggd *d, const char *listen, char *err, size_t err_len)
 	return ret;
 }
 
-/* The leader's state from its store: what was ordered and done before a
- * restart. */
+/* The leader's state from its store (what was ordered and done before a
+ * restart), and its worker. */
 static int leader_start(aggd *d, char *err, size_t err_len)
 {
 	const sg_aggd_config *c = d->c;
+	worker *w = &d->w;
 	uint64_t at;
-	bool found;
+	bool ordered, published;
 	if (c->publish_dir == NULL) {
 		snprintf(err, err_len, "the leader needs a folder to publish the round in");
 		return SG_ERR_PARAM;
 	}
-	int ret = sg_store_mark_get(d->store, MARK_COLLECT, &at, &d->collect_ordered);
+	int ret = sg_store_mark_get(d->store, MARK_COLLECT, &at, &ordered);
 	if (ret == 0)
-		ret = sg_store_mark_get(d->store, MARK_PUBLISHED, &at, &found);
+		ret = sg_store_mark_get(d->store, MARK_PUBLISHED, &at, &published);
 	if (ret != 0) {
 		snprintf(err, err_len, "%s: %s", c->db_path, sg_strerror(ret));
 		return ret;
 	}
-	d->published = found;
-	ret = sg_peers_open(&d->peers, d->task, sg_key_secret(c->keys->key[SG_KEY_CURVE]), c->peers,
-			    c->peer_timeout_ms > 0 ? c->peer_timeout_ms : SG_AGGD_PEER_TIMEOUT_MS,
-			    err, err_len);
-	if (ret != 0)
-		return ret;
-	d->party.verify_key = d->verify_key;
-	d->jobs = (sg_leader_jobs){ d->party, d->store, sg_peers_call, &d->peers,
-				    c->job_size > 0 ? c->job_size : SG_AGGD_JOB_SIZE,
-				    sg_peers_call_all };
+	atomic_store(&d->collect_ordered, ordered);
+	atomic_store(&d->published, published);
 	d->up = (sg_leader){ d->task, d->prio3, d->store, d->party.hpke_sk,
 			     sg_key_secret(c->keys->key[SG_KEY_SIGN]) };
+	w->d = d;
+	ret = sg_task_prio3(&w->prio3, d->task);
+	if (ret == 0)
+		ret = sg_store_open(&w->store, c->db_path, d->task->id, err, err_len);
+	if (ret == 0)
+		ret = sg_peers_open(&w->peers, d->task, sg_key_secret(c->keys->key[SG_KEY_CURVE]),
+				    c->peers,
+				    c->peer_timeout_ms > 0 ? c->peer_timeout_ms
+							   : SG_AGGD_PEER_TIMEOUT_MS,
+				    err, err_len);
+	if (ret != 0)
+		return ret;
+	sg_party party = d->party;
+	party.prio3 = w->prio3;
+	party.verify_key = w->verify_key;
+	w->jobs = (sg_leader_jobs){ party, w->store, sg_peers_call, &w->peers,
+				    c->job_size > 0 ? c->job_size : SG_AGGD_JOB_SIZE,
+				    sg_peers_call_all };
 	return 0;
+}
+
+/* The worker is started with SIGTERM and SIGINT blocked, so that they reach
+ * the thread serving the socket, which then stops the worker. */
+static int worker_start(aggd *d, char *err, size_t err_len)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int rc = pthread_create(&d->w.thread, NULL, work, &d->w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, err_len, "cannot start the leader's worker thread");
+		return SG_ERR_NOMEM;
+	}
+	d->w.started = true;
+	return 0;
+}
+
+/* Stops the worker (the daemon is stopping) and frees what it holds. */
+static int worker_end(aggd *d, volatile sig_atomic_t *stop_worker)
+{
+	worker *w = &d->w;
+	if (w->started) {
+		*stop_worker = 1;
+		pthread_join(w->thread, NULL);
+	}
+	sg_peers_close(&w->peers);
+	sg_store_close(w->store);
+	sg_prio3_free(w->prio3);
+	sodium_memzero(w->verify_key, sizeof w->verify_key);
+	return w->ret;
 }
 
 int sg_aggd_run(const sg_aggd_config *c, const volatile sig_atomic_t *stop, char *err,
 		size_t err_len)
 {
-	aggd d = { .c = c, .task = c->task };
+	static volatile sig_atomic_t stop_worker; /* one daemon per process */
+	aggd d = { .c = c, .task = c->task, .stop = &stop_worker };
 	char why[300] = "";
+	stop_worker = 0;
 	snprintf(err, err_len, "%s", "");
 	long index = sg_aggd_index(c->task, c->keys, why, sizeof why);
 	if (index < 0) {
@@ -458,17 +546,25 @@ int sg_aggd_run(const sg_aggd_config *c, const volatile sig_atomic_t *stop, char
 			      sg_key_secret(c->keys->key[SG_KEY_HPKE]), NULL };
 	if (d.index == 0)
 		ret = leader_start(&d, err, err_len);
-	else
+	if (d.index == 0 && ret == 0)
+		ret = worker_start(&d, err, err_len);
+	if (d.index != 0)
 		sg_helper_init(&d.helper, &d.party, sg_key_secret(c->keys->key[SG_KEY_SIGN]), d.store);
 	if (ret != 0)
 		goto cleanup;
 	say(&d, "info", "event=started role=%s index=%u operator=\"%s\" listen=%s store=%s%s",
 	    d.index == 0 ? "leader" : "helper", d.index,
 	    c->task->body->aggregators[d.index]->operator_name, sg_server_endpoint(d.srv),
-	    c->db_path, d.published ? " round=published" : d.collect_ordered ? " round=closing" : "");
+	    c->db_path, atomic_load(&d.published)	    ? " round=published"
+			: atomic_load(&d.collect_ordered) ? " round=closing"
+							  : "");
 	ret = progress(&d, now_s(), true);
 	if (ret == 0)
 		ret = d.index == 0 ? serve_leader(&d, stop) : serve_helper(&d, stop);
+	if (d.index == 0) {
+		int wret = worker_end(&d, &stop_worker);
+		ret = ret != 0 ? ret : wret;
+	}
 	if (ret != 0) {
 		snprintf(err, err_len, "stopped on an error: %s", sg_strerror(ret));
 	} else {
@@ -478,10 +574,10 @@ int sg_aggd_run(const sg_aggd_config *c, const volatile sig_atomic_t *stop, char
 	if (d.index != 0)
 		sg_helper_done(&d.helper);
 cleanup:
-	sg_peers_close(&d.peers);
+	if (d.index == 0 && !d.w.started)
+		(void)worker_end(&d, &stop_worker);
 	sg_server_close(d.srv);
 	sg_store_close(d.store);
 	sg_prio3_free(d.prio3);
-	sodium_memzero(d.verify_key, sizeof d.verify_key);
 	return ret;
 }
