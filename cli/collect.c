@@ -80,10 +80,12 @@ static int ask(sg_client *c, const sg_task *t, const uint8_t *msg, size_t len,
 		status = 0;
 	} else if (sg_wire_decode(&w, reply, reply_len) == 0 &&
 		   w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_ERROR) {
-		fprintf(stderr, "%s collect: the leader refused: %s\n", SG_PROG_NAME,
-			w.env->error->code < SG_REJECT_COUNT
-				? sg_reject_message((enum sg_reject)w.env->error->code)
-				: "unknown reason");
+		uint32_t code = w.env->error->code;
+		fprintf(stderr, "%s collect: the leader refused (code %u): %s\n", SG_PROG_NAME,
+			(unsigned)code,
+			code == SG_REJECT_BAD_SIGNATURE ? "the order is not signed by the task's authority"
+			: code == SG_REJECT_MALFORMED	? "not a collect order of this task"
+							: "unknown reason");
 		sg_wire_msg_free(&w);
 		status = 1;
 	} else {
@@ -142,18 +144,20 @@ static int collect(int argc, char **argv)
 		fprintf(stderr, "%s collect: %s\n", SG_PROG_NAME, c == NULL ? err : "out of memory");
 		goto cleanup;
 	}
-	for (long waited = 0;; waited++) {
+	time_t deadline = time(NULL) + secs;
+	for (;;) {
 		sg_round_status s;
 		status = ask(c, t, msg, len, &s);
 		if (status != 0)
 			break;
 		bool done = s.state == SG_ROUND_PUBLISHED || wait == NULL;
-		if (done || waited >= secs)
+		bool late = !done && time(NULL) >= deadline;
+		if (done || late)
 			print_status(&s);
 		sg_round_status_free(&s);
 		if (done)
 			break;
-		if (waited >= secs) {
+		if (late) {
 			fprintf(stderr, "%s collect: not published after %ld s\n", SG_PROG_NAME, secs);
 			status = 2;
 			break;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -8,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -224,7 +229,8 @@ static int collect_now(aggd *d, uint8_t **reply, size_t *reply_len, const uint8_
 		enum sg_reject rej = ret == SG_ERR_VERIFY ? SG_REJECT_BAD_SIGNATURE
 							  : SG_REJECT_MALFORMED;
 		say(d, "warn", "event=collect_now_refused code=%d reason=\"%s\"", (int)rej,
-		    sg_reject_message(rej));
+		    ret == SG_ERR_VERIFY ? "not signed by the task's authority"
+					 : "not a collect order of this task");
 		return sg_error_reply(reply, reply_len, rej);
 	}
 	if (!atomic_load(&d->collect_ordered)) {
@@ -271,13 +277,33 @@ static int leader_request(aggd *d, const sg_request *req, uint64_t now)
 
 /* --- leader: aggregation, collection, publication (the worker) ------------ */
 
+/* What the helper clients last said, "aggregator J (operator): why; ...". */
+static void peers_why(const worker *w, char *msg, size_t len)
+{
+	size_t n = 0;
+	msg[0] = '\0';
+	for (unsigned j = 1; j < w->peers.n && n < len; j++) {
+		const char *why = sg_client_error(w->peers.c[j]);
+		if (why[0] != '\0')
+			n += (size_t)snprintf(msg + n, len - n, "%saggregator %u (%s): %s",
+					      n ? "; " : "", j,
+					      w->d->task->body->aggregators[j]->operator_name, why);
+	}
+}
+
+/* A step failed: try again after a pause that doubles up to MAX_PAUSE_S.
+ * The key is granted again first, in case a helper lost it. */
 static void wait_for_helpers(worker *w, uint64_t now, const char *what, int err, const char *msg)
 {
+	char why[400];
+	if (msg[0] == '\0')
+		peers_why(w, why, sizeof why);
 	w->pause = w->pause == 0 ? 1 : w->pause * 2 > MAX_PAUSE_S ? MAX_PAUSE_S : w->pause * 2;
 	w->next_try = now + w->pause;
+	w->key_ready = false;
 	say(w->d, err == SG_ERR_VERIFY ? "error" : "warn",
-	    "event=%s_waiting reason=\"%s%s%s\" retry_in=%llus", what, sg_strerror(err),
-	    msg[0] ? ": " : "", msg, (unsigned long long)w->pause);
+	    "event=%s_waiting reason=\"%s\" retry_in=%llus", what,
+	    msg[0] ? msg : why[0] ? why : sg_strerror(err), (unsigned long long)w->pause);
 }
 
 static bool fatal(int err)
@@ -300,7 +326,7 @@ static int publish(worker *w, uint64_t now)
 	}
 	ret = sg_publication_write(d->c->publish_dir, d->task, &r, err, sizeof err);
 	if (ret == 0)
-		ret = sg_store_mark_put(w->store, MARK_PUBLISHED, now);
+		ret = sg_store_mark_put(w->store, MARK_PUBLISHED, now_s());
 	if (ret != 0) {
 		say(d, "error", "event=publish_failed dir=%s reason=\"%s\"", d->c->publish_dir,
 		    err[0] ? err : sg_strerror(ret));
@@ -351,7 +377,8 @@ static int leader_work(worker *w, uint64_t now, bool *busy)
 		wait_for_helpers(w, now, "aggregation", ret, "");
 		return 0;
 	}
-	w->pause = 0;
+	if (taken > 0)
+		w->pause = 0; /* (a failing collection keeps its growing pause) */
 	*busy = taken > 0;
 	if (taken == 0 && round_closed(d, now))
 		return publish(w, now);
@@ -450,10 +477,6 @@ static int leader_start(aggd *d, char *err, size_t err_len)
 	worker *w = &d->w;
 	uint64_t at;
 	bool ordered, published;
-	if (c->publish_dir == NULL) {
-		snprintf(err, err_len, "the leader needs a folder to publish the round in");
-		return SG_ERR_PARAM;
-	}
 	int ret = sg_store_mark_get(d->store, MARK_COLLECT, &at, &ordered);
 	if (ret == 0)
 		ret = sg_store_mark_get(d->store, MARK_PUBLISHED, &at, &published);
@@ -520,6 +543,41 @@ static int worker_end(aggd *d, volatile sig_atomic_t *stop_worker)
 	return w->ret;
 }
 
+/* One daemon per store: a second one on the same file would answer for the
+ * same aggregator twice. An advisory lock held for the daemon's life. */
+static int lock_store(int *fd, const char *path, char *err, size_t err_len)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0 || flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(err, err_len, "%s: %s", path,
+			 *fd >= 0 && errno == EWOULDBLOCK ? "another daemon is using this store"
+							  : strerror(errno));
+		return SG_ERR_STATE;
+	}
+	return 0;
+}
+
+/* The leader's publication folder, made now (its parent must exist) so that
+ * a wrong path is found at start, not at the end of the round. */
+static int publish_dir_ready(const char *dir, char *err, size_t err_len)
+{
+	struct stat st;
+	if (dir == NULL) {
+		snprintf(err, err_len, "the leader needs a folder to publish the round in");
+		return SG_ERR_PARAM;
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, err_len, "publication folder %s: %s", dir, strerror(errno));
+		return SG_ERR_IO;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0) {
+		snprintf(err, err_len, "publication folder %s: not a folder this daemon can write",
+			 dir);
+		return SG_ERR_IO;
+	}
+	return 0;
+}
+
 int sg_aggd_run(const sg_aggd_config *c, const volatile sig_atomic_t *stop, char *err,
 		size_t err_len)
 {
@@ -535,11 +593,17 @@ int sg_aggd_run(const sg_aggd_config *c, const volatile sig_atomic_t *stop, char
 	}
 	d.index = (unsigned)index;
 	const char *listen = c->listen ? c->listen : c->task->body->aggregators[index]->endpoint;
+	int lock = -1;
 	int ret = sg_task_prio3(&d.prio3, c->task);
+	if (ret == 0) /* socket and folder first: no store is left behind by a
+		       * taken port or a wrong path */
+		ret = open_socket(&d, listen, err, err_len);
+	if (ret == 0 && index == 0)
+		ret = publish_dir_ready(c->publish_dir, err, err_len);
 	if (ret == 0)
 		ret = sg_store_open(&d.store, c->db_path, c->task->id, err, err_len);
 	if (ret == 0)
-		ret = open_socket(&d, listen, err, err_len);
+		ret = lock_store(&lock, c->db_path, err, err_len);
 	if (ret != 0)
 		goto cleanup;
 	d.party = (sg_party){ c->task, d.prio3, d.index,
@@ -578,6 +642,8 @@ cleanup:
 		(void)worker_end(&d, &stop_worker);
 	sg_server_close(d.srv);
 	sg_store_close(d.store);
+	if (lock >= 0)
+		close(lock); /* releases the lock */
 	sg_prio3_free(d.prio3);
 	return ret;
 }

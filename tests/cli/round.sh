@@ -20,11 +20,11 @@ trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' E
 
 # --- the world: keys, data, task ------------------------------------------------
 
-# Three consecutive free loopback ports.
+# Four consecutive free loopback ports: three aggregators and a spare.
 while :; do
 	base=$((20000 + RANDOM % 30000))
 	busy=0
-	for p in $base $((base + 1)) $((base + 2)); do
+	for p in $base $((base + 1)) $((base + 2)) $((base + 3)); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && busy=1
 	done
 	[[ $busy == 0 ]] && break
@@ -104,7 +104,18 @@ submit() {
 		--receipt ent$1.receipt > ent$1.out 2>&1
 }
 
+spare=tcp://127.0.0.1:$((base + 3))
+"$sg" aggregator --task task.sgt --key agg0 --db agg0/store.db --publish nowhere/published \
+	2> nowhere.err
+rc=$?
+[[ $rc == 2 ]] && grep -q "publication folder nowhere/published" nowhere.err &&
+	[[ ! -e agg0/store.db ]] && pass "a publication folder that cannot be made: refused at start" ||
+	fail "publish folder: rc $rc $(cat nowhere.err)"
 for i in 0 1 2; do start $i; done
+wait_log agg1.log "event=started" || fail "helper 1 did not start"
+"$sg" aggregator --task task.sgt --key agg1 --db agg1/store.db --listen "$spare" 2> twice.err
+[[ $? == 2 ]] && grep -q "another daemon is using this store" twice.err &&
+	pass "a second daemon on the same store is refused" || fail "same store: $(cat twice.err)"
 wait_log agg0.log "event=verify_key_agreed" && pass "the leader grants the verification key" ||
 	fail "verification key"
 
