@@ -348,6 +348,51 @@ static void set_schema(const char *name, int version)
 	sqlite3_close(db);
 }
 
+static int count_rows(const char *name, const char *table)
+{
+	char path[128], sql[96];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+Test(store, the_waiting_list_shrinks_and_is_rebuilt_for_an_older_store, .init = make_dir,
+     .fini = remove_dir)
+{
+	sg_store *s = open_store("w.db");
+	uint8_t job[16] = { 0x30 };
+	char seen[8] = "";
+	size_t n;
+	put_upload(s, 1, "e1", 100, 'a');
+	put_upload(s, 2, "e2", 200, 'b');
+	put_upload(s, 3, "e3", 300, 'c');
+	cr_assert_eq(prep(s, 1, "e1", 0x30), SG_STORE_NEW);
+	cr_assert_eq(sg_store_uploads_taken(s, job), 0);
+	sg_store_close(s);
+	cr_assert_eq(count_rows("w.db", "waiting"), 2, "taken uploads leave the list");
+	/* a store of schema 2 had no list: opening it builds one */
+	char path[128];
+	sqlite3 *db;
+	snprintf(path, sizeof path, "%s/w.db", dir);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "DELETE FROM waiting", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	set_schema("w.db", 2);
+	s = open_store("w.db");
+	cr_assert_eq(sg_store_next_uploads(s, 10, &n, count_upload, seen), 0);
+	cr_assert_str_eq(seen, "bc");
+	sg_store_close(s);
+	cr_assert_eq(count_rows("w.db", "waiting"), 2);
+}
+
 Test(store, schema_versions, .init = make_dir, .fini = remove_dir)
 {
 	char path[128], err[256];

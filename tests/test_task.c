@@ -207,3 +207,52 @@ Test(task, validation_names_the_field)
 	expect_invalid(bad_version, "version");
 	expect_invalid(no_name, "name");
 }
+
+Test(task, repeats_name_both_roster_entries)
+{
+	fixture f;
+	char err[200] = "";
+	fixture_init(&f);
+	f.ros[2].enterprise_id = "ent-0";
+	f.ros[1].sign_pk = f.ros[0].sign_pk; /* both repeat: the name is reported */
+	cr_assert_eq(sg_task_validate(&f.body, err, sizeof err), SG_ERR_PARAM);
+	cr_assert_str_eq(err, "roster[2].enterprise_id: 'ent-0' repeats roster[0]");
+	f.ros[2].enterprise_id = "ent-2";
+	cr_assert_eq(sg_task_validate(&f.body, err, sizeof err), SG_ERR_PARAM);
+	cr_assert_str_eq(err, "roster[1].sign_pk: same key as roster[0]");
+}
+
+/* A roster of 500 in scrambled order: every enterprise is found at its own
+ * position, and names that are not there are not. */
+Test(task, roster_lookup_finds_every_entry)
+{
+	enum { N = 500 };
+	fixture f;
+	static Spillguard__RosterEntry ros[N], *roster[N];
+	static char names[N][16];
+	static uint8_t keys[N][32];
+	fixture_init(&f);
+	for (size_t i = 0; i < N; i++) {
+		ros[i] = (Spillguard__RosterEntry)SPILLGUARD__ROSTER_ENTRY__INIT;
+		snprintf(names[i], sizeof names[i], "e%zu", (i * 7919) % N);
+		randombytes_buf(keys[i], 32);
+		ros[i].enterprise_id = names[i];
+		ros[i].industry = 10;
+		ros[i].sign_pk = (ProtobufCBinaryData){ 32, keys[i] };
+		roster[i] = &ros[i];
+	}
+	f.body.n_roster = N;
+	f.body.roster = roster;
+	size_t len;
+	uint8_t *bytes = signed_task(&f, &len);
+	sg_task *t;
+	char err[200] = "";
+	cr_assert_eq(sg_task_open(&t, bytes, len, f.auth_pk, err, sizeof err), 0, "%s", err);
+	for (size_t i = 0; i < N; i++)
+		cr_assert_eq(sg_task_roster_find(t, names[i]), (long)i, "%s", names[i]);
+	cr_assert_eq(sg_task_roster_find(t, "e500"), -1);
+	cr_assert_eq(sg_task_roster_find(t, ""), -1);
+	cr_assert_eq(sg_task_roster_find(t, "e"), -1);
+	sg_task_free(t);
+	free(bytes);
+}

@@ -83,6 +83,94 @@ static int check_industries(const Spillguard__TaskBody *t, char *err, size_t err
 	return 0;
 }
 
+/* Roster positions sorted by enterprise id (cmp_id) or by key (cmp_key),
+ * ties by position: a city's roster has thousands of entries, so lookups
+ * and the repeat checks are by sorting, not by pairs. */
+typedef struct roster_ref {
+	const Spillguard__RosterEntry *e;
+	size_t i;
+} roster_ref;
+
+static int cmp_pos(const roster_ref *a, const roster_ref *b)
+{
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static int cmp_id(const void *x, const void *y)
+{
+	int c = strcmp(((const roster_ref *)x)->e->enterprise_id,
+		       ((const roster_ref *)y)->e->enterprise_id);
+	return c != 0 ? c : cmp_pos(x, y);
+}
+
+static int cmp_key(const void *x, const void *y)
+{
+	/* public keys: an ordinary comparison */
+	int c = memcmp(((const roster_ref *)x)->e->sign_pk.data,
+		       ((const roster_ref *)y)->e->sign_pk.data, KEY_BYTES);
+	return c != 0 ? c : cmp_pos(x, y);
+}
+
+static roster_ref *roster_sorted(const Spillguard__TaskBody *t,
+				 int (*cmp)(const void *, const void *))
+{
+	roster_ref *r = malloc((t->n_roster + 1) * sizeof *r);
+	if (r == NULL)
+		return NULL;
+	for (size_t i = 0; i < t->n_roster; i++)
+		r[i] = (roster_ref){ t->roster[i], i };
+	qsort(r, t->n_roster, sizeof *r, cmp);
+	return r;
+}
+
+/* The repeat whose later position is first: *later, *earlier; false when
+ * no two neighbours in the sorted refs are equal under cmp. */
+static bool first_repeat(const roster_ref *r, size_t n, int (*same)(const roster_ref *,
+								     const roster_ref *),
+			 size_t *later, size_t *earlier)
+{
+	bool found = false;
+	for (size_t k = 1; k < n; k++)
+		if (same(&r[k - 1], &r[k]) && (!found || r[k].i < *later)) {
+			found = true;
+			*later = r[k].i;
+			*earlier = r[k - 1].i;
+			while (k + 1 < n && same(&r[k], &r[k + 1]))
+				k++; /* the group's first two are its first repeat */
+		}
+	return found;
+}
+
+static int same_id(const roster_ref *a, const roster_ref *b)
+{
+	return strcmp(a->e->enterprise_id, b->e->enterprise_id) == 0;
+}
+
+static int same_key(const roster_ref *a, const roster_ref *b)
+{
+	return memcmp(a->e->sign_pk.data, b->e->sign_pk.data, KEY_BYTES) == 0;
+}
+
+static int check_repeats(const Spillguard__TaskBody *t, char *err, size_t err_len)
+{
+	size_t later = 0, earlier = 0;
+	roster_ref *r = roster_sorted(t, cmp_id);
+	if (r == NULL)
+		return SG_ERR_NOMEM;
+	int ret = 0;
+	if (first_repeat(r, t->n_roster, same_id, &later, &earlier))
+		ret = bad(err, err_len, "roster[%zu].enterprise_id: '%s' repeats roster[%zu]", later,
+			  t->roster[later]->enterprise_id, earlier);
+	free(r);
+	if (ret != 0 || (r = roster_sorted(t, cmp_key)) == NULL)
+		return ret != 0 ? ret : SG_ERR_NOMEM;
+	if (first_repeat(r, t->n_roster, same_key, &later, &earlier))
+		ret = bad(err, err_len, "roster[%zu].sign_pk: same key as roster[%zu]", later,
+			  earlier);
+	free(r);
+	return ret;
+}
+
 static int check_roster(const Spillguard__TaskBody *t, char *err, size_t err_len)
 {
 	for (size_t i = 0; i < t->n_roster; i++) {
@@ -96,15 +184,8 @@ static int check_roster(const Spillguard__TaskBody *t, char *err, size_t err_len
 		if (e->sign_pk.len != KEY_BYTES)
 			return bad(err, err_len, "roster[%zu].sign_pk: %zu bytes, expected %d", i,
 				   e->sign_pk.len, KEY_BYTES);
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(t->roster[j]->enterprise_id, e->enterprise_id) == 0)
-				return bad(err, err_len, "roster[%zu].enterprise_id: '%s' repeats roster[%zu]",
-					   i, e->enterprise_id, j);
-			if (sodium_memcmp(t->roster[j]->sign_pk.data, e->sign_pk.data, KEY_BYTES) == 0)
-				return bad(err, err_len, "roster[%zu].sign_pk: same key as roster[%zu]", i, j);
-		}
 	}
-	return 0;
+	return check_repeats(t, err, err_len);
 }
 
 static int check_aggregators(const Spillguard__TaskBody *t, char *err, size_t err_len)
@@ -214,6 +295,7 @@ void sg_task_free(sg_task *t)
 {
 	if (t == NULL)
 		return;
+	free(t->by_id);
 	sg_wire_release(t->body ? &t->body->base : NULL, t->budget);
 	sg_wire_release(t->signed_task ? &t->signed_task->base : NULL, t->signed_budget);
 	free(t);
@@ -267,6 +349,16 @@ int sg_task_open(sg_task **out, const uint8_t *bytes, size_t len, const uint8_t 
 		ret = sg_task_validate(t->body, err, err_len);
 	if (ret != 0)
 		goto cleanup;
+	roster_ref *r = roster_sorted(t->body, cmp_id);
+	t->by_id = malloc((t->body->n_roster + 1) * sizeof *t->by_id);
+	if (r == NULL || t->by_id == NULL) {
+		free(r);
+		ret = SG_ERR_NOMEM;
+		goto cleanup;
+	}
+	for (size_t k = 0; k < t->body->n_roster; k++)
+		t->by_id[k] = r[k].i;
+	free(r);
 	crypto_hash_sha256(t->id, t->signed_task->body.data, t->signed_task->body.len);
 	*out = t;
 	t = NULL;
@@ -277,8 +369,16 @@ cleanup:
 
 long sg_task_roster_find(const sg_task *t, const char *enterprise_id)
 {
-	for (size_t i = 0; i < t->body->n_roster; i++)
-		if (strcmp(t->body->roster[i]->enterprise_id, enterprise_id) == 0)
-			return (long)i;
+	size_t lo = 0, hi = t->body->n_roster; /* by_id[lo..hi) may hold it */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->body->roster[t->by_id[mid]]->enterprise_id, enterprise_id);
+		if (c == 0)
+			return (long)t->by_id[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return -1;
 }

@@ -30,6 +30,7 @@ typedef struct sg_task {
 	sg_wire_budget *budget;
 	Spillguard__Task *signed_task;
 	sg_wire_budget *signed_budget;
+	size_t *by_id; /* roster positions sorted by enterprise id */
 } sg_task;
 
 /* Checks a decoded body against every rule of the format; on failure

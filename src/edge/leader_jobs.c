@@ -47,6 +47,8 @@ static int take_job(sg_leader_jobs *l, uint8_t job_id[SG_JOB_ID_BYTES], size_t *
 	if (ret == 0)
 		ret = sg_store_next_uploads(l->store, l->job_size, &n, take_one, &t);
 	if (ret == 0 && t.n > 0)
+		ret = sg_store_uploads_taken(l->store, job_id);
+	if (ret == 0 && t.n > 0)
 		ret = sg_store_job_put(l->store, job_id, SG_JOB_STEP_INIT, NULL, 0);
 	if (ret == 0 && t.n > 0)
 		ret = sg_store_job_request_put(l->store, job_id, now, t.ids,

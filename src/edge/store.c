@@ -18,7 +18,7 @@
 
 /* 1: uploads only; 2: aggregation and collection tables added (a version 1
  * store is brought up to 2 by creating them). */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define SG_STR_(x) #x
 #define SG_STR(x) SG_STR_(x)
 
@@ -38,6 +38,11 @@ static const char *const schema[] = {
 	" report BLOB NOT NULL,"
 	" receipt BLOB NOT NULL)",
 	"CREATE INDEX IF NOT EXISTS reports_by_industry ON reports (industry)",
+	/* leader: the uploads in no job yet, by arrival (seq = the report's
+	 * rowid), so that taking a job never scans every report (schema 3) */
+	"CREATE TABLE IF NOT EXISTS waiting ("
+	" seq INTEGER PRIMARY KEY,"
+	" report_id BLOB NOT NULL UNIQUE)",
 	"CREATE TABLE IF NOT EXISTS jobs ("
 	" seq INTEGER PRIMARY KEY,"
 	" job_id BLOB NOT NULL UNIQUE,"
@@ -135,14 +140,22 @@ static int bind_task(sg_store *s, const uint8_t task_id[32], char *err, size_t e
 	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &st,
 			       NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
 		goto cleanup;
-	if (sqlite3_column_int64(st, 0) > SCHEMA_VERSION) {
+	sqlite3_int64 was = sqlite3_column_int64(st, 0);
+	if (was > SCHEMA_VERSION) {
 		store_err(err, err_len, "%s: store schema %lld is newer than this program's (%d)",
-			  s->path, (long long)sqlite3_column_int64(st, 0), SCHEMA_VERSION);
+			  s->path, (long long)was, SCHEMA_VERSION);
 		ret = SG_ERR_STATE;
 		goto done;
 	}
-	ret = exec(s, "UPDATE meta SET value = " SG_STR(SCHEMA_VERSION) " WHERE key = 'schema'",
-		   err, err_len);
+	ret = 0;
+	if (was < 3) /* the waiting uploads of a store made before the table */
+		ret = exec(s, "INSERT OR IGNORE INTO waiting (seq, report_id) SELECT rowid, report_id "
+			      "FROM reports r WHERE NOT EXISTS "
+			      "(SELECT 1 FROM preps p WHERE p.report_id = r.report_id)",
+			   err, err_len);
+	if (ret == 0)
+		ret = exec(s, "UPDATE meta SET value = " SG_STR(SCHEMA_VERSION) " WHERE key = 'schema'",
+			   err, err_len);
 	goto done;
 cleanup:
 	store_err(err, err_len, "%s: %s", s->path, sqlite3_errmsg(s->db));
@@ -285,6 +298,15 @@ static int insert(sg_store *s, const uint8_t *report_id, const char *enterprise_
 	sqlite3_bind_blob(st, 5, digest, SG_STORE_DIGEST_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, report, (int)report_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, receipt, (int)receipt_len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto cleanup;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO waiting (seq, report_id) VALUES (last_insert_rowid(), ?1)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto cleanup;
+	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_DONE)
 		ret = 0;
 cleanup:
@@ -439,9 +461,9 @@ int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
 	int ret = SG_ERR_IO, rc;
 	*n = 0;
 	if (prepare(s, &st, "SELECT r.report_id, r.enterprise_id, r.industry, r.report "
-			    "FROM reports r WHERE NOT EXISTS "
-			    "(SELECT 1 FROM preps p WHERE p.report_id = r.report_id) "
-			    "ORDER BY r.received_at, r.rowid LIMIT ?1") != 0)
+			    "FROM waiting w JOIN reports r ON r.rowid = w.seq WHERE NOT EXISTS "
+			    "(SELECT 1 FROM preps p WHERE p.report_id = w.report_id) "
+			    "ORDER BY r.received_at, w.seq LIMIT ?1") != 0)
 		return ret;
 	sqlite3_bind_int64(st, 1, max > INT64_MAX ? INT64_MAX : (sqlite3_int64)max);
 	ret = 0;
@@ -462,6 +484,16 @@ int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
 		ret = SG_ERR_IO;
 	sqlite3_finalize(st);
 	return ret;
+}
+
+int sg_store_uploads_taken(sg_store *s, const uint8_t job_id[16])
+{
+	sqlite3_stmt *st = NULL;
+	if (prepare(s, &st, "DELETE FROM waiting WHERE report_id IN "
+			    "(SELECT report_id FROM preps WHERE job_id = ?1)") != 0)
+		return SG_ERR_IO;
+	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
+	return step_done(st);
 }
 
 int sg_store_prep_put(sg_store *s, enum sg_store_put *outcome,
@@ -682,8 +714,8 @@ int sg_store_counts_get(sg_store *s, int below, sg_store_counts *c)
 	memset(c, 0, sizeof *c);
 	if (prepare(s, &st,
 		    "SELECT (SELECT count(*) FROM reports),"
-		    " (SELECT count(*) FROM reports r WHERE NOT EXISTS"
-		    "   (SELECT 1 FROM preps p WHERE p.report_id = r.report_id)),"
+		    " (SELECT count(*) FROM waiting w WHERE NOT EXISTS"
+		    "   (SELECT 1 FROM preps p WHERE p.report_id = w.report_id)),"
 		    " (SELECT count(*) FROM preps WHERE state = 0),"
 		    " (SELECT count(*) FROM preps WHERE state = 1),"
 		    " (SELECT count(*) FROM preps WHERE state = 2),"

@@ -120,6 +120,11 @@ SG_MUST_CHECK int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
 					int (*fn)(void *ctx, const sg_store_upload *u),
 					void *ctx);
 
+/* Leader: the uploads taken into job_id (sg_store_prep_put) leave the
+ * list of waiting uploads, which sg_store_next_uploads then no longer
+ * visits (call it after that iteration: rows are not deleted under it). */
+SG_MUST_CHECK int sg_store_uploads_taken(sg_store *s, const uint8_t job_id[16]);
+
 /*
  * Takes a report into job_id at this aggregator. *outcome: SG_STORE_NEW;
  * SG_STORE_SAME when this report is already in this job (a retried
