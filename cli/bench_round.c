@@ -232,7 +232,7 @@ static int run(int argc, char **argv)
 		goto cleanup;
 	sender s[SENDERS];
 	pthread_t th[SENDERS];
-	double t0 = seconds();
+	double c0 = cpu_seconds(getpid()), t0 = seconds();
 	for (long i = 0; i < SENDERS; i++) {
 		s[i] = (sender){ &w, off, i, 0, 0 };
 		if (pthread_create(&th[i], NULL, send_reports, &s[i]) != 0)
@@ -252,12 +252,14 @@ static int run(int argc, char **argv)
 	}
 	if (status == 0)
 		status = cli_world_collect(&w);
-	double t2 = seconds();
+	double t2 = seconds(), c2 = cpu_seconds(getpid());
 	if (status == 0) {
 		printf("uploads:   %ld reports in %.2f s = %.0f reports/s (receipts signed, stored)\n",
 		       w.n, t1 - t0, (double)w.n / (t1 - t0));
 		printf("round:     %ld reports in %.2f s = %.0f reports/s (upload to publication)\n",
 		       w.n, t2 - t0, (double)w.n / (t2 - t0));
+		printf("senders:   CPU %.0f us per report (the enterprises' side, this process)\n",
+		       (c2 - c0) * 1e6 / (double)w.n);
 		for (long j = 0; j < w.a; j++)
 			printf("aggregator %ld (%s): peak RSS %.1f MiB, CPU %.0f us per report\n", j,
 			       j == 0 ? "leader" : "helper", (double)peak_rss_kib(w.pid[j]) / 1024.0,

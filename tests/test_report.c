@@ -242,3 +242,37 @@ Test(report, each_refusal_has_its_own_code)
 	sg_test_world_free(&w);
 	sg_test_world_free(&w2);
 }
+
+/* A stored report checked again: not its signature (checked on receipt),
+ * but still its task, roster entry and sizes. */
+Test(report, recheck_skips_only_the_signature)
+{
+	sg_test_world w, w2;
+	sg_test_world_init(&w, 2, 4, 3);
+	sg_test_world_init(&w2, 2, 4, 3);
+	sg_prio3 *p;
+	cr_assert_eq(sg_task_prio3(&p, w.task), 0);
+	uint64_t eek[3] = { 5, 6, 7 };
+	sg_report_view v;
+	rep x;
+	make_report(&x, &w, 1, eek);
+	const Spillguard__SealedShare *s = x.r->shares[0];
+	x.r->signature.data[3] ^= 1;
+	cr_assert_eq(check(&v, &w, p, &x, 0, 0), SG_REJECT_BAD_SIGNATURE);
+	cr_assert_eq(sg_report_recheck(&v, w.task, p, 0, x.r->body.data, x.r->body.len, s->enc.data,
+				       s->enc.len, s->ciphertext.data, s->ciphertext.len),
+		     SG_REJECT_NONE);
+	cr_assert_str_eq(v.meta->enterprise_id, w.ent_id[1]);
+	sg_report_view_free(&v);
+	cr_assert_eq(sg_report_recheck(&v, w2.task, p, 0, x.r->body.data, x.r->body.len,
+				       s->enc.data, s->enc.len, s->ciphertext.data, s->ciphertext.len),
+		     SG_REJECT_TASK_UNKNOWN);
+	cr_assert_eq(sg_report_recheck(&v, w.task, p, 0, x.r->body.data, x.r->body.len, s->enc.data,
+				       s->enc.len, s->ciphertext.data, s->ciphertext.len - 1),
+		     SG_REJECT_MALFORMED);
+	cr_assert_null(v.body);
+	rep_free(&x);
+	sg_prio3_free(p);
+	sg_test_world_free(&w);
+	sg_test_world_free(&w2);
+}

@@ -294,10 +294,11 @@ void sg_report_view_free(sg_report_view *view)
 	memset(view, 0, sizeof *view);
 }
 
-/* Sizes the task fixes, and that the share offered is the one signed. */
+/* Sizes the task fixes, and (unless stored: checked on receipt) that the
+ * share offered is the one signed. */
 static enum sg_reject check_sizes(const Spillguard__ReportBody *b, const sg_task *t,
 				  const sg_prio3 *p, unsigned agg, const uint8_t *enc,
-				  size_t enc_len, const uint8_t *ct, size_t ct_len)
+				  size_t enc_len, const uint8_t *ct, size_t ct_len, bool stored)
 {
 	uint8_t digest[DIGEST_BYTES];
 	if (b->public_share.len != sg_prio3_public_share_bytes(p) ||
@@ -307,6 +308,8 @@ static enum sg_reject check_sizes(const Spillguard__ReportBody *b, const sg_task
 	for (size_t j = 0; j < b->n_share_digests; j++)
 		if (b->share_digests[j].len != DIGEST_BYTES)
 			return SG_REJECT_MALFORMED;
+	if (stored)
+		return SG_REJECT_NONE;
 	share_digest(digest, enc, enc_len, ct, ct_len);
 	if (sodium_memcmp(digest, b->share_digests[agg].data, DIGEST_BYTES) != 0)
 		return SG_REJECT_SHARE_MISMATCH;
@@ -314,7 +317,7 @@ static enum sg_reject check_sizes(const Spillguard__ReportBody *b, const sg_task
 }
 
 static enum sg_reject check_signed(sg_report_view *v, const sg_task *t, const uint8_t *body,
-				   size_t body_len, const uint8_t *sig, size_t sig_len)
+				   size_t body_len, const uint8_t *sig, size_t sig_len, bool stored)
 {
 	const Spillguard__ReportMetadata *m = v->meta;
 	if (m->task_id.len != SG_TASK_ID_BYTES ||
@@ -328,7 +331,7 @@ static enum sg_reject check_signed(sg_report_view *v, const sg_task *t, const ui
 	if (t->body->roster[ros]->industry != m->industry)
 		return SG_REJECT_WRONG_INDUSTRY;
 	v->roster_index = (size_t)ros;
-	if (!sg_verify_labeled(sig, sig_len, SG_REPORT_SIG_CONTEXT, body, body_len,
+	if (!stored && !sg_verify_labeled(sig, sig_len, SG_REPORT_SIG_CONTEXT, body, body_len,
 			       t->body->roster[ros]->sign_pk.data))
 		return SG_REJECT_BAD_SIGNATURE;
 	if (m->report_id.len != SG_REPORT_ID_BYTES || strlen(m->enterprise_id) > 256)
@@ -336,10 +339,10 @@ static enum sg_reject check_signed(sg_report_view *v, const sg_task *t, const ui
 	return SG_REJECT_NONE;
 }
 
-enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
-			       unsigned agg, const uint8_t *body, size_t body_len,
-			       const uint8_t *sig, size_t sig_len, const uint8_t *enc,
-			       size_t enc_len, const uint8_t *ct, size_t ct_len)
+static enum sg_reject check(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
+			    unsigned agg, const uint8_t *body, size_t body_len, const uint8_t *sig,
+			    size_t sig_len, const uint8_t *enc, size_t enc_len, const uint8_t *ct,
+			    size_t ct_len, bool stored)
 {
 	ProtobufCMessage *m;
 	enum sg_reject r = SG_REJECT_MALFORMED;
@@ -351,12 +354,28 @@ enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_
 	view->body = (Spillguard__ReportBody *)m;
 	view->meta = view->body->metadata;
 	if (view->body->version == SG_REPORT_VERSION && view->meta != NULL)
-		r = check_signed(view, t, body, body_len, sig, sig_len);
+		r = check_signed(view, t, body, body_len, sig, sig_len, stored);
 	if (r == SG_REJECT_NONE)
-		r = check_sizes(view->body, t, p, agg, enc, enc_len, ct, ct_len);
+		r = check_sizes(view->body, t, p, agg, enc, enc_len, ct, ct_len, stored);
 	if (r != SG_REJECT_NONE)
 		sg_report_view_free(view);
 	return r;
+}
+
+enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
+			       unsigned agg, const uint8_t *body, size_t body_len,
+			       const uint8_t *sig, size_t sig_len, const uint8_t *enc,
+			       size_t enc_len, const uint8_t *ct, size_t ct_len)
+{
+	return check(view, t, p, agg, body, body_len, sig, sig_len, enc, enc_len, ct, ct_len, false);
+}
+
+enum sg_reject sg_report_recheck(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
+				 unsigned agg, const uint8_t *body, size_t body_len,
+				 const uint8_t *enc, size_t enc_len, const uint8_t *ct,
+				 size_t ct_len)
+{
+	return check(view, t, p, agg, body, body_len, NULL, 0, enc, enc_len, ct, ct_len, true);
 }
 
 enum sg_reject sg_report_open_share(uint8_t *input_share, const sg_report_view *view,

@@ -103,6 +103,17 @@ enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_
 			       const uint8_t *sig, size_t sig_len, const uint8_t *enc,
 			       size_t enc_len, const uint8_t *ct, size_t ct_len);
 
+/*
+ * sg_report_check for a report this aggregator checked on receipt and kept
+ * in its own store (the leader's uploads, read back for aggregation): the
+ * same checks but the signature and the sealed share's digest, which cost
+ * most and cannot have changed. Never for bytes from the network.
+ */
+enum sg_reject sg_report_recheck(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
+				 unsigned agg, const uint8_t *body, size_t body_len,
+				 const uint8_t *enc, size_t enc_len, const uint8_t *ct,
+				 size_t ct_len);
+
 /* Opens this aggregator's share of a checked report into input_share
  * (sg_prio3_input_share_bytes(p, agg) bytes): SG_REJECT_UNDECRYPTABLE when
  * it does not open or has the wrong size. */
