@@ -4,7 +4,8 @@
 #
 #   make              library and CLI (runs `make deps` first)
 #   make test         everything with -Werror, unit tests plain and under
-#                     ASan+UBSan, then the VDAF conformance run
+#                     ASan+UBSan, the command-line tests, a short run of
+#                     every fuzz target, then the VDAF conformance run
 #   make fuzz         libFuzzer targets; `make fuzz-run FUZZ_SECONDS=60`
 #   make demo         `spillguard demo`: a whole round on loopback, checked
 #   make bench        `spillguard bench prio3`
@@ -163,6 +164,18 @@ define run_cli
 $(Q)for t in tests/cli/*.sh; do SG_TOOLS=$(B)/tests bash "$$t" $(CLI) || exit 1; done
 endef
 
+# Every fuzz target is built and runs its seeds and a couple of thousand
+# inputs, so that a harness an API change broke fails `make test`, not a
+# later fuzzing session. New inputs go to build/fuzz/smoke/, never seeds.
+define run_fuzz_smoke
+@echo '==> fuzz targets: a short run of each'
+$(Q)for f in $(notdir $(FUZZERS)); do \
+	  mkdir -p $(B)/fuzz/smoke/$$f; seeds=''; [ -d fuzz/seeds/$$f ] && seeds=fuzz/seeds/$$f; \
+	  $(B)/fuzz/$$f -runs=2000 $(B)/fuzz/smoke/$$f $$seeds > $(B)/fuzz/smoke/$$f.log 2>&1 || \
+	    { echo "fuzz smoke: $$f failed:"; tail -n 30 $(B)/fuzz/smoke/$$f.log; exit 1; }; \
+	done; echo "$(words $(FUZZERS)) fuzz targets ran"
+endef
+
 # The conformance runner is cli/vdaf_check.c; the step runs once it exists.
 ifneq ($(wildcard cli/vdaf_check.c),)
 define run_vdaf
@@ -177,11 +190,12 @@ endif
 
 # `make test` treats warnings as errors unless told otherwise (WERROR=0).
 test: WERROR = 1
-test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(CTGRIND) $(TOOLS)
+test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(CTGRIND) $(TOOLS) $(FUZZERS)
 	$(run_unit)
 	$(run_asan)
 	$(run_ctgrind)
 	$(run_cli)
+	$(run_fuzz_smoke)
 	$(run_vdaf)
 
 test-unit: $(UNIT)
