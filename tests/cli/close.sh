@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# A round that closes by its clock: a task whose window ends a few seconds
+# from now, two aggregator daemons, four enterprises. Uploads are taken
+# while it is open; once closes_at has passed the leader collects and
+# publishes without any order, and an upload after that is refused with
+# code 2 (outside the window).
+# Usage: tests/cli/close.sh path/to/spillguard
+set -uo pipefail
+
+sg=$(realpath "$1")
+no_world=1
+. "$(dirname "$(realpath "$0")")/common.inc"
+pids=()
+trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+
+while :; do
+	base=$((20000 + RANDOM % 30000))
+	(exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null ||
+		(exec 3<>"/dev/tcp/127.0.0.1/$((base + 1))") 2>/dev/null || break
+done
+"$sg" keygen --role authority --out auth --name city > auth.json
+for i in 0 1; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
+for i in 1 2 3 4 5; do "$sg" keygen --role enterprise --out ent$i --name ent$i > ent$i.json; done
+now=$(date +%s)
+closes=$((now + 8))
+cat > task.json <<JSON
+{
+  "name": "Closes by itself",
+  "categories": [{"name": "tooling", "max": 1000, "decimals": 0}],
+  "industries": [{"id": 1, "name": "machining"}],
+  "roster": [$(ent_entry ent1 1), $(ent_entry ent2 1), $(ent_entry ent3 1), $(ent_entry ent4 1), $(ent_entry ent5 1)],
+  "aggregators": [$(agg_entry agg0 $base), $(agg_entry agg1 $((base + 1)))],
+  "min_batch": 2,
+  "opens_at": $((now - 60)),
+  "closes_at": $closes
+}
+JSON
+"$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt >/dev/null ||
+	{ echo "FAIL task create"; exit 1; }
+for i in 0 1; do
+	"$sg" aggregator --task task.sgt --key agg$i --db agg$i/store.db 2>agg$i.log &
+	pids[$i]=$!
+done
+
+for i in 1 2 3 4; do
+	printf 'category,value\ntooling,%d\n' $((i * 10)) > ent$i.csv
+	"$sg" node submit --task task.sgt --key ent$i/sign.sk --input ent$i.csv \
+		--receipt ent$i.receipt > ent$i.out 2>&1 || fail "ent$i: $(cat ent$i.out)"
+done
+[[ $(ls ent*.receipt | wc -l) == 4 ]] && pass "four uploads taken while the task is open" ||
+	fail "receipts"
+
+# after closes_at: published by the clock alone
+for _ in $(seq 1 150); do
+	grep -q "event=round_published" agg0.log && break
+	sleep 0.1
+done
+(($(date +%s) > closes)) && grep -q "event=round_published" agg0.log &&
+	! grep -q "collect_ordered" agg0.log && pass "published at closes_at, without an order" ||
+	fail "not published by the clock: $(tail -n 3 agg0.log)"
+grep -q '"sum": "100"' agg0/published/industry-1.json && pass "the sum is exact (10+20+30+40)" ||
+	fail "sum: $(cat agg0/published/industry-1.json)"
+
+printf 'category,value\ntooling,5\n' > ent5.csv
+"$sg" node submit --task task.sgt --key ent5/sign.sk --input ent5.csv > late.out 2>&1
+[[ $? == 1 ]] && grep -q "not open for submissions" late.out &&
+	pass "an upload after closes_at: refused (code 2)" || fail "late upload: $(cat late.out)"
+
+kill -TERM "${pids[@]}"
+rc=0
+for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+[[ $rc == 0 ]] && pass "both daemons stop on SIGTERM" || fail "stop: rc $rc"
+
+echo "cli close: $failures failed"
+[[ $failures == 0 ]]
