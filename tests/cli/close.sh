@@ -39,10 +39,21 @@ cat > task.json <<JSON
 JSON
 "$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt >/dev/null ||
 	{ echo "FAIL task create"; exit 1; }
-for i in 0 1; do
-	"$sg" aggregator --task task.sgt --key agg$i --db agg$i/store.db 2>agg$i.log &
-	pids[$i]=$!
-done
+"$sg" aggregator --task task.sgt --key agg0 --db agg0/store.db 2>agg0.log &
+pids[0]=$!
+# the helper from a config file (the command line would win over it)
+cat > agg1.conf <<CONF
+# helper of the round
+task = task.sgt
+key  = agg1
+db   = agg1/store.db
+CONF
+printf 'task = task.sgt\nkye = agg1\n' > typo.conf
+"$sg" aggregator --config typo.conf 2>typo.err
+[[ $? == 2 ]] && grep -q "typo.conf:2: expected 'name = value'" typo.err &&
+	pass "a config file with an unknown name: refused with FILE:LINE" || fail "typo: $(cat typo.err)"
+"$sg" aggregator --config agg1.conf 2>agg1.log &
+pids[1]=$!
 
 for i in 1 2 3 4; do
 	printf 'category,value\ntooling,%d\n' $((i * 10)) > ent$i.csv
