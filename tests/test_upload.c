@@ -147,3 +147,56 @@ Test(upload, refusals_reach_the_node_with_their_code_and_change_nothing)
 	free(rep2);
 	rig_free(&r);
 }
+
+/* A report of enterprise ent whose leader share is sealed to aggregator
+ * 1's key, the digests signed as sent: only the leader's opening fails. */
+static uint8_t *misaddressed_report(rig *r, unsigned ent, size_t *len, uint8_t id[16])
+{
+	uint64_t eek[4] = { 1, 2, 3, 4 };
+	uint8_t *pub = malloc(sg_prio3_public_share_bytes(r->p) + 1), *in[2], *out;
+	for (unsigned j = 0; j < 2; j++)
+		in[j] = malloc(sg_prio3_input_share_bytes(r->p, j));
+	randombytes_buf(id, 16);
+	cr_assert_eq(sg_prio3_shard_random(r->p, pub, in, r->w.task->id, sizeof r->w.task->id, eek,
+					   4, id), 0);
+	Spillguard__ReportMetadata meta = SPILLGUARD__REPORT_METADATA__INIT;
+	meta.task_id = (ProtobufCBinaryData){ 32, r->w.task->id };
+	meta.report_id = (ProtobufCBinaryData){ 16, id };
+	meta.enterprise_id = r->w.ent_id[ent];
+	meta.industry = r->w.task->body->roster[ent]->industry;
+	meta.time = 1500;
+	const uint8_t *pks[2] = { r->w.agg_hpke_pk[1], r->w.agg_hpke_pk[1] };
+	cr_assert_eq(sg_report_assemble(&out, len, r->w.task, r->p, &meta, pub,
+					(const uint8_t *const *)in, pks, r->w.ent_sk[ent]), 0);
+	for (unsigned j = 0; j < 2; j++)
+		free(in[j]);
+	free(pub);
+	return out;
+}
+
+Test(upload, replays_and_second_reports_are_named_before_the_share_is_opened)
+{
+	rig r;
+	rig_init(&r);
+	uint8_t id[16], id2[16], *rep, *bad, *reply;
+	size_t len, bad_len, rl;
+	rep = report_of(&r, 1, &len, id);
+	cr_assert_eq(upload(&r, rep, len, 1500, &reply, &rl), SG_REJECT_NONE);
+	free(reply);
+	/* DESIGN.md §5: replay and one-report-per-enterprise come before the
+	 * leader's share is opened */
+	bad = misaddressed_report(&r, 1, &bad_len, id2);
+	expect_refusal(&r, bad, bad_len, 1500, SG_REJECT_DUPLICATE, id2);
+	free(bad);
+	/* an enterprise without a report: the opening is what fails */
+	bad = misaddressed_report(&r, 2, &bad_len, id2);
+	expect_refusal(&r, bad, bad_len, 1500, SG_REJECT_UNDECRYPTABLE, id2);
+	free(bad);
+	/* the identical resend still gets the first receipt */
+	uint8_t *again;
+	size_t again_len;
+	cr_assert_eq(upload(&r, rep, len, 1600, &again, &again_len), SG_REJECT_NONE);
+	free(again);
+	free(rep);
+	rig_free(&r);
+}

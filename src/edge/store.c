@@ -336,6 +336,15 @@ int sg_store_put_report(sg_store *s, enum sg_store_put *outcome, uint8_t **recei
 	return ret;
 }
 
+int sg_store_report_seen(sg_store *s, enum sg_store_put *outcome, uint8_t **receipt,
+			 size_t *receipt_len, const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
+			 const char *enterprise_id, const uint8_t digest[SG_STORE_DIGEST_BYTES])
+{
+	*receipt = NULL;
+	*receipt_len = 0;
+	return lookup(s, outcome, receipt, receipt_len, report_id, enterprise_id, digest);
+}
+
 int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t industry, uint64_t *in_industry)
 {
 	sqlite3_stmt *st = NULL;

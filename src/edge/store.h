@@ -57,6 +57,15 @@ SG_MUST_CHECK int sg_store_put_report(sg_store *s, enum sg_store_put *outcome,
 				      const uint8_t *report, size_t report_len,
 				      const uint8_t *new_receipt, size_t new_receipt_len);
 
+/* What sg_store_put_report would find, without storing: SG_STORE_NEW,
+ * SAME (with the stored receipt), REPLAYED or DUPLICATE. For the checks
+ * that come before the costly ones; the put decides again. */
+SG_MUST_CHECK int sg_store_report_seen(sg_store *s, enum sg_store_put *outcome,
+				       uint8_t **receipt, size_t *receipt_len,
+				       const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
+				       const char *enterprise_id,
+				       const uint8_t digest[SG_STORE_DIGEST_BYTES]);
+
 /* Reports stored, in all and in one industry. */
 SG_MUST_CHECK int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t industry,
 					 uint64_t *in_industry);

@@ -60,9 +60,9 @@ cleanup:
 	return ret;
 }
 
-/* Checks the report for the leader (aggregator 0): the task open now, then
- * sg_report_check (the report's own time in the window among them);
- * opening the leader's share is the last check. */
+/* The checks of DESIGN.md §5 that come before the store's: the task open
+ * now, then sg_report_check (task, the report's time in the window, roster
+ * and industry, signature, sizes). */
 static enum sg_reject check(const sg_leader *l, sg_report_view *v, Spillguard__Report **rep,
 			    sg_wire_budget **budget, const uint8_t *report, size_t len, uint64_t now)
 {
@@ -81,17 +81,30 @@ static enum sg_reject check(const sg_leader *l, sg_report_view *v, Spillguard__R
 					   (*rep)->body.len, (*rep)->signature.data,
 					   (*rep)->signature.len, own->enc.data, own->enc.len,
 					   own->ciphertext.data, own->ciphertext.len);
-	if (r != SG_REJECT_NONE)
-		return r;
+	return r;
+}
+
+/* The last check: the leader's own share opens. */
+static enum sg_reject check_opens(const sg_leader *l, const sg_report_view *v,
+				  const Spillguard__SealedShare *own)
+{
 	size_t in_len = sg_prio3_input_share_bytes(l->prio3, 0);
 	uint8_t *in = malloc(in_len); /* wiped below: one per upload */
 	if (in == NULL)
 		return SG_REJECT_UNDECRYPTABLE;
-	r = sg_report_open_share(in, v, l->task, l->prio3, 0, l->hpke_sk, own->enc.data,
-				 own->enc.len, own->ciphertext.data, own->ciphertext.len);
+	enum sg_reject r = sg_report_open_share(in, v, l->task, l->prio3, 0, l->hpke_sk,
+						own->enc.data, own->enc.len, own->ciphertext.data,
+						own->ciphertext.len);
 	sodium_memzero(in, in_len);
 	free(in); /* only the check: aggregation opens it again */
 	return r;
+}
+
+static enum sg_reject refusal_of(enum sg_store_put outcome)
+{
+	return outcome == SG_STORE_REPLAYED    ? SG_REJECT_REPLAYED
+	       : outcome == SG_STORE_DUPLICATE ? SG_REJECT_DUPLICATE
+					       : SG_REJECT_NONE;
 }
 
 int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len, enum sg_reject *reject,
@@ -110,18 +123,26 @@ int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len, enum sg_r
 	if (*reject != SG_REJECT_NONE)
 		goto respond;
 	sg_sha256(digest, rep->body.data, rep->body.len);
+	/* replay and second report before the share is opened (§5's order);
+	 * an identical resend gets its receipt again without more work */
+	ret = sg_store_report_seen(l->store, &outcome, &stored, &stored_len,
+				   v.meta->report_id.data, v.meta->enterprise_id, digest);
+	if (ret != 0)
+		goto cleanup;
+	*reject = refusal_of(outcome);
+	if (*reject == SG_REJECT_NONE && outcome == SG_STORE_NEW)
+		*reject = check_opens(l, &v, rep->shares[0]);
+	if (*reject != SG_REJECT_NONE || outcome == SG_STORE_SAME)
+		goto respond;
 	ret = receipt_reply(&receipt, &receipt_len, l, &v, digest, now);
-	if (ret == 0)
+	if (ret == 0) /* decides again, in one transaction with the insert */
 		ret = sg_store_put_report(l->store, &outcome, &stored, &stored_len,
 					  v.meta->report_id.data, v.meta->enterprise_id,
 					  v.meta->industry, now, digest, report, report_len, receipt,
 					  receipt_len);
 	if (ret != 0)
 		goto cleanup;
-	if (outcome == SG_STORE_REPLAYED)
-		*reject = SG_REJECT_REPLAYED;
-	else if (outcome == SG_STORE_DUPLICATE)
-		*reject = SG_REJECT_DUPLICATE;
+	*reject = refusal_of(outcome);
 respond:
 	if (*reject != SG_REJECT_NONE) {
 		ret = sg_error_reply(reply, reply_len, *reject);

@@ -138,7 +138,9 @@ refused 3 "unregistered enterprise" unregistered
 refused 4 "wrong industry" wrong-industry --key ent2/sign.sk
 refused 5 "bad signature" bad-signature --key ent3/sign.sk
 refused 7 "replayed report id" replay --key ent1/sign.sk --report-id "$id1"
-refused 9 "share sealed to the wrong aggregator" wrong-aggregator --key ent4/sign.sk
+# (ent40 has not submitted yet: for one that has, the second-report check
+# comes first, as DESIGN.md §5 orders them)
+refused 9 "share sealed to the wrong aggregator" wrong-aggregator --key ent40/sign.sk
 refused 2 "report dated outside the window" outside-window --key ent5/sign.sk
 refused 6 "malformed bytes" malformed
 refused 5 "a report injected by the leader, at helper 1" inject --leader-keys agg0 --helper 1 \
