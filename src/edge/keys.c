@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/keyblob.h"
+#include "util/file.h"
 #include "edge/keys_internal.h"
 #include "spillguard/keys.h"
 #include "util/hex.h"
@@ -357,29 +358,6 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* fsync of the folder holding path, so a new name survives a crash.
- * Filesystems that cannot sync a folder (EINVAL) are let be. */
-static int sync_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
-	char *dir = malloc(n + 1);
-	int fd, e = 0;
-
-	if (dir == NULL)
-		return ENOMEM;
-	memcpy(dir, slash == NULL ? "." : path, n);
-	dir[n] = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		e = errno;
-	else if (fsync(fd) != 0 && errno != EINVAL)
-		e = errno;
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return e;
-}
-
 /* "<path>.tmp-<16 random hex digits>", malloc'd. */
 static char *temp_name(const char *path)
 {
@@ -436,7 +414,7 @@ static int write_file(const char *path, const char *text, size_t len, mode_t mod
 		goto cleanup;
 	}
 	created = false; /* in place: the file is the caller's now */
-	if ((e = sync_parent(path)) != 0) {
+	if ((e = sg_file_sync_parent(path)) != 0) {
 		sg_keys_sys_err(err, err_len, path, "cannot sync the key's folder", e);
 		goto cleanup;
 	}

@@ -122,23 +122,6 @@ static bool exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Writes path atomically, then syncs the folder so the rename is durable. */
-static int store(const sg_node_runner *r, const char *path, const uint8_t *data, size_t len,
-		 unsigned mode, char *err, size_t err_len)
-{
-	int ret = sg_file_write(path, data, len, mode, true, err, err_len);
-	if (ret != 0)
-		return ret;
-	int fd = open(r->cfg.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
-		snprintf(err, err_len, "%s: cannot sync the folder: %s", r->cfg.state_dir,
-			 strerror(errno));
-		ret = SG_ERR_IO;
-	}
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
 
 /* The final outcome a task has from an earlier pass, or NULL. */
 static const char *final_outcome(char path[PATH_CAP], const sg_node_runner *r,
@@ -175,7 +158,7 @@ static int build_report(sg_node_runner *r, uint8_t **report, size_t *len, const 
 	}
 	char id[REPORT_HEX_CHARS];
 	sg_hex_encode(id, res.report_id, sizeof res.report_id);
-	if ((ret = store(r, path, *report, *len, 0600, err, sizeof err)) != 0) {
+	if ((ret = sg_file_write(path, *report, *len, 0600, true, err, sizeof err)) != 0) {
 		size_t n = strlen(err);
 		snprintf(err + n, sizeof err - n, " (so the report is not sent)");
 		say(r, "event=error task=%s report=%s error=%s", task_hex, id, q(v, sizeof v, err));
@@ -232,7 +215,7 @@ static int record(sg_node_runner *r, const sg_node_result *res, const char *task
 	int ret;
 	if (res->outcome == SG_NODE_ACCEPTED) {
 		state_path(path, r, task_hex, "receipt");
-		ret = store(r, path, res->receipt, res->receipt_len, 0644, err, sizeof err);
+		ret = sg_file_write(path, res->receipt, res->receipt_len, 0644, true, err, sizeof err);
 		if (ret == 0)
 			say(r, "event=accepted task=%s report=%s receipt=%s", task_hex, id,
 			    q(v, sizeof v, path));
@@ -240,7 +223,7 @@ static int record(sg_node_runner *r, const sg_node_result *res, const char *task
 		state_path(path, r, task_hex, "refused");
 		int n = snprintf(line, sizeof line, "%d %s\n", (int)res->reject,
 				 sg_reject_message(res->reject));
-		ret = store(r, path, (const uint8_t *)line, (size_t)n, 0644, err, sizeof err);
+		ret = sg_file_write(path, (const uint8_t *)line, (size_t)n, 0644, true, err, sizeof err);
 		if (ret == 0)
 			say(r, "event=refused task=%s report=%s code=%d reason=%s file=%s", task_hex,
 			    id, (int)res->reject, q(w, sizeof w, sg_reject_message(res->reject)),

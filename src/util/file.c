@@ -119,6 +119,27 @@ static int write_all(int fd, const uint8_t *data, size_t len)
  * with force the data goes to "path.tmp" first and is renamed over path, so
  * path holds the old contents or the new, never a mix.
  */
+int sg_file_sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+	char *dir = malloc(n + 1);
+	int fd, e = 0;
+
+	if (dir == NULL)
+		return ENOMEM;
+	memcpy(dir, slash == NULL ? "." : path, n);
+	dir[n] = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		e = errno;
+	else if (fsync(fd) != 0 && errno != EINVAL)
+		e = errno;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return e;
+}
+
 int sg_file_write(const char *path, const uint8_t *data, size_t len, unsigned mode, bool force,
 		  char *err, size_t err_len)
 {
@@ -158,6 +179,9 @@ int sg_file_write(const char *path, const uint8_t *data, size_t len, unsigned mo
 		saved_errno = errno;
 		goto sys_error;
 	}
+	created = false; /* in place: the file is the caller's now */
+	if ((saved_errno = sg_file_sync_parent(path)) != 0)
+		goto sys_error;
 	return 0;
 sys_error:
 	if (strerror_r(saved_errno, msg, sizeof msg) != 0)
