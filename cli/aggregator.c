@@ -196,7 +196,7 @@ static int status_main(int argc, char **argv)
 	}
 	if (cli_task_load("aggregator status", &t, task, NULL) != 0)
 		return 2;
-	if (sg_store_open(&s, db, t->id, err, sizeof err) != 0 ||
+	if (sg_store_open_readonly(&s, db, t->id, err, sizeof err) != 0 ||
 	    sg_store_counts_get(s, SG_JOB_STEP_DONE, &c) != 0) {
 		fprintf(stderr, "%s aggregator status: %s\n", SG_PROG_NAME,
 			err[0] ? err : "the store cannot be read");

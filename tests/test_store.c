@@ -457,3 +457,32 @@ Test(store, a_mark_is_set_once_and_apart_from_secrets, .init = make_dir, .fini =
 	cr_assert_eq(v, 0x0102030405060708u);
 	sg_store_close(s);
 }
+
+Test(store, read_only_opens_without_changing_anything, .init = make_dir, .fini = remove_dir)
+{
+	char path[128], err[256] = "";
+	uint8_t other[32] = { 0x77 };
+	sg_store *s = open_store("ro.db"), *r = NULL;
+	put_upload(s, 1, "e1", 100, 'a');
+	sg_store_close(s);
+	snprintf(path, sizeof path, "%s/ro.db", dir);
+	struct stat before, after;
+	cr_assert_eq(stat(path, &before), 0);
+	cr_assert_eq(sg_store_open_readonly(&r, path, task_a, err, sizeof err), 0, "%s", err);
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(r, 2, &c), 0);
+	cr_assert_eq(c.uploads, 1);
+	cr_assert_eq(c.waiting, 1);
+	cr_assert_eq(sg_store_mark_put(r, "collect", 5), SG_ERR_IO, "no writing");
+	sg_store_close(r);
+	cr_assert_eq(stat(path, &after), 0);
+	cr_assert_eq(before.st_size, after.st_size);
+	cr_assert_eq(before.st_mtime, after.st_mtime);
+	/* another task's store, and no store at all (none is made) */
+	cr_assert_eq(sg_store_open_readonly(&r, path, other, err, sizeof err), SG_ERR_STATE);
+	cr_assert(strstr(err, "another task") != NULL, "%s", err);
+	snprintf(path, sizeof path, "%s/none.db", dir);
+	cr_assert_eq(sg_store_open_readonly(&r, path, task_a, err, sizeof err), SG_ERR_IO);
+	cr_assert_null(r);
+	cr_assert_neq(stat(path, &after), 0, "no file was made");
+}

@@ -200,6 +200,59 @@ cleanup:
 	return ret;
 }
 
+/* A read-only store carries this task and this program's schema. */
+static int check_readonly(sg_store *s, const uint8_t task_id[32], char *err, size_t err_len)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_STATE;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT (SELECT value FROM meta WHERE key = 'task_id'),"
+			       " (SELECT value FROM meta WHERE key = 'schema')",
+			       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		store_err(err, err_len, "%s: not a spillguard store: %s", s->path,
+			  sqlite3_errmsg(s->db));
+	} else if (sqlite3_column_bytes(st, 0) != 32 ||
+		   memcmp(sqlite3_column_blob(st, 0), task_id, 32) != 0) {
+		store_err(err, err_len, "%s: this store belongs to another task", s->path);
+	} else if (sqlite3_column_int64(st, 1) != SCHEMA_VERSION) {
+		store_err(err, err_len,
+			  "%s: store schema %lld, this program reads %d (start its daemon once to "
+			  "upgrade it)",
+			  s->path, (long long)sqlite3_column_int64(st, 1), SCHEMA_VERSION);
+	} else {
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int sg_store_open_readonly(sg_store **out, const char *path, const uint8_t task_id[32],
+			   char *err, size_t err_len)
+{
+	sg_store *s = calloc(1, sizeof *s);
+	int ret = SG_ERR_NOMEM;
+	*out = NULL;
+	if (s == NULL)
+		return ret;
+	snprintf(s->path, sizeof s->path, "%s", path);
+	ret = SG_ERR_IO;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	    SQLITE_OK) {
+		store_err(err, err_len, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		goto cleanup;
+	}
+	ret = exec(s, "PRAGMA busy_timeout=5000", err, err_len);
+	if (ret == 0)
+		ret = check_readonly(s, task_id, err, err_len);
+	if (ret != 0)
+		goto cleanup;
+	*out = s;
+	s = NULL;
+cleanup:
+	sg_store_close(s);
+	return ret;
+}
+
 void sg_store_close(sg_store *s)
 {
 	if (s == NULL)

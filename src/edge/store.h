@@ -32,6 +32,13 @@ typedef struct sg_store sg_store;
  * has a schema this version does not know. */
 SG_MUST_CHECK int sg_store_open(sg_store **out, const char *path, const uint8_t task_id[32],
 				char *err, size_t err_len);
+/* The same store for reading only (aggregator status, while its daemon
+ * runs): nothing is created or changed, the file need not be writable.
+ * SG_ERR_IO when it cannot be opened, SG_ERR_STATE when it is no store of
+ * this task or has another schema (its daemon upgrades it when it starts).
+ * Calls that write fail with SG_ERR_IO. */
+SG_MUST_CHECK int sg_store_open_readonly(sg_store **out, const char *path,
+					 const uint8_t task_id[32], char *err, size_t err_len);
 void sg_store_close(sg_store *s);
 
 enum sg_store_put {
