@@ -161,43 +161,55 @@ done:
 	return ret;
 }
 
-int sg_store_open(sg_store **out, const char *path, const uint8_t task_id[32], char *err,
-		  size_t err_len)
+/* A handle on path opened with SQLite flags; *out is NULL on failure. */
+static int open_db(sg_store **out, const char *path, int flags, char *err, size_t err_len)
 {
-	int ret = SG_ERR_NOMEM;
 	sg_store *s = calloc(1, sizeof *s);
 	*out = NULL;
 	if (s == NULL)
-		return ret;
+		return SG_ERR_NOMEM;
 	snprintf(s->path, sizeof s->path, "%s", path);
-	ret = SG_ERR_IO;
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		store_err(err, err_len, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		sg_store_close(s);
+		return SG_ERR_IO;
+	}
+	*out = s;
+	return 0;
+}
+
+/* *out keeps the store when ret is 0; else it is closed and *out NULL. */
+static int hand_over(sg_store **out, int ret)
+{
+	if (ret != 0) {
+		sg_store_close(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+int sg_store_open(sg_store **out, const char *path, const uint8_t task_id[32], char *err,
+		  size_t err_len)
+{
+	*out = NULL;
 	/* it may hold the task's secrets: a new store is for its owner only
 	 * (SQLite gives the -wal and -shm files the same mode); an empty file
 	 * is an empty database */
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd >= 0)
+	if (fd >= 0) {
 		close(fd);
-	else if (errno != EEXIST) {
+	} else if (errno != EEXIST) {
 		store_err(err, err_len, "%s: %s", path, strerror(errno));
-		goto cleanup;
+		return SG_ERR_IO;
 	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				       SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		store_err(err, err_len, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
-		goto cleanup;
-	}
-	ret = set_durability(s, err, err_len);
-	for (size_t i = 0; ret == 0 && i < sizeof schema / sizeof schema[0]; i++)
-		ret = exec(s, schema[i], err, err_len);
+	int ret = open_db(out, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, err_len);
 	if (ret == 0)
-		ret = bind_task(s, task_id, err, err_len);
-	if (ret != 0)
-		goto cleanup;
-	*out = s;
-	s = NULL;
-cleanup:
-	sg_store_close(s);
-	return ret;
+		ret = set_durability(*out, err, err_len);
+	for (size_t i = 0; ret == 0 && i < sizeof schema / sizeof schema[0]; i++)
+		ret = exec(*out, schema[i], err, err_len);
+	if (ret == 0)
+		ret = bind_task(*out, task_id, err, err_len);
+	return hand_over(out, ret);
 }
 
 /* A read-only store carries this task and this program's schema. */
@@ -229,28 +241,12 @@ static int check_readonly(sg_store *s, const uint8_t task_id[32], char *err, siz
 int sg_store_open_readonly(sg_store **out, const char *path, const uint8_t task_id[32],
 			   char *err, size_t err_len)
 {
-	sg_store *s = calloc(1, sizeof *s);
-	int ret = SG_ERR_NOMEM;
-	*out = NULL;
-	if (s == NULL)
-		return ret;
-	snprintf(s->path, sizeof s->path, "%s", path);
-	ret = SG_ERR_IO;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL) !=
-	    SQLITE_OK) {
-		store_err(err, err_len, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
-		goto cleanup;
-	}
-	ret = exec(s, "PRAGMA busy_timeout=5000", err, err_len);
+	int ret = open_db(out, path, SQLITE_OPEN_READONLY, err, err_len);
 	if (ret == 0)
-		ret = check_readonly(s, task_id, err, err_len);
-	if (ret != 0)
-		goto cleanup;
-	*out = s;
-	s = NULL;
-cleanup:
-	sg_store_close(s);
-	return ret;
+		ret = exec(*out, "PRAGMA busy_timeout=5000", err, err_len);
+	if (ret == 0)
+		ret = check_readonly(*out, task_id, err, err_len);
+	return hand_over(out, ret);
 }
 
 void sg_store_close(sg_store *s)
