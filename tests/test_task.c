@@ -183,6 +183,8 @@ static void wrong_max(fixture *f) { f->vdaf.max_measurement = 65535; }
 static void not_sumvec(fixture *f) { f->vdaf.algorithm_id = 4; }
 static void zero_chunk(fixture *f) { f->vdaf.chunk_length = 0; }
 static void bad_version(fixture *f) { f->body.version = 2; }
+static Spillguard__DpParams noisy_dp = { PROTOBUF_C_MESSAGE_INIT(&spillguard__dp_params__descriptor), 1500 };
+static void dp_noise(fixture *f) { f->body.dp = &noisy_dp; }
 static void no_name(fixture *f) { f->body.name = ""; }
 
 Test(task, validation_names_the_field)
@@ -206,6 +208,7 @@ Test(task, validation_names_the_field)
 	expect_invalid(zero_chunk, "vdaf");
 	expect_invalid(bad_version, "version");
 	expect_invalid(no_name, "name");
+	expect_invalid(dp_noise, "dp.sigma_milli");
 }
 
 Test(task, repeats_name_both_roster_entries)

@@ -261,6 +261,13 @@ int sg_task_validate(const Spillguard__TaskBody *t, char *err, size_t err_len)
 			   SG_TASK_MIN_BATCH_FLOOR);
 	if (t->opens_at >= t->closes_at)
 		return bad(err, err_len, "window: opens_at must be before closes_at");
+	/* no aggregator of this version adds noise: a task asking for it would
+	 * promise a privacy it does not get */
+	if (t->dp != NULL && t->dp->sigma_milli != 0)
+		return bad(err, err_len,
+			   "dp.sigma_milli: %llu; differential privacy noise is not supported by "
+			   "this version (0 or no dp)",
+			   (unsigned long long)t->dp->sigma_milli);
 	if (t->authority_pk.len != KEY_BYTES)
 		return bad(err, err_len, "authority_pk: %zu bytes, expected %d", t->authority_pk.len,
 			   KEY_BYTES);
