@@ -55,13 +55,21 @@ printf 'task = task.sgt\nkye = agg1\n' > typo.conf
 "$sg" aggregator --config agg1.conf 2>agg1.log &
 pids[1]=$!
 
-for i in 1 2 3 4; do
+for i in 1 2 3; do
 	printf 'category,value\ntooling,%d\n' $((i * 10)) > ent$i.csv
 	"$sg" node submit --task task.sgt --key ent$i/sign.sk --input ent$i.csv \
 		--receipt ent$i.receipt > ent$i.out 2>&1 || fail "ent$i: $(cat ent$i.out)"
 done
-[[ $(ls ent*.receipt | wc -l) == 4 ]] && pass "four uploads taken while the task is open" ||
-	fail "receipts"
+# the fourth through the node daemon, one pass
+mkdir -p tasks && cp task.sgt tasks/
+printf 'category,value\ntooling,40\n' > ent4.csv
+"$sg" node run --key ent4/sign.sk --input ent4.csv --tasks tasks --state state4 --once \
+	2> node4.log
+rc=$?
+[[ $rc == 0 ]] && ls state4/*.receipt > /dev/null 2>&1 && pass "node run --once: accepted, receipt kept" ||
+	fail "node run: rc $rc $(tail -n 3 node4.log)"
+[[ $(ls ent*.receipt state4/*.receipt 2>/dev/null | wc -l) == 4 ]] &&
+	pass "four uploads taken while the task is open" || fail "receipts"
 
 # after closes_at: published by the clock alone
 for _ in $(seq 1 150); do
