@@ -129,10 +129,11 @@ static int progress(aggd *d, uint64_t now, bool force)
 	if (!force && now < d->shown_at + PROGRESS_EVERY_S)
 		return 0;
 	int ret = sg_store_counts_get(d->store, SG_JOB_STEP_DONE, &c);
+	if (ret == 0)
+		d->shown_at = now; /* counted: not again for PROGRESS_EVERY_S */
 	if (ret != 0 || (!force && memcmp(&c, &d->shown, sizeof c) == 0))
 		return ret;
 	d->shown = c;
-	d->shown_at = now;
 	say(d, "info",
 	    "event=progress uploads=%llu waiting=%llu pending=%llu accepted=%llu refused=%llu "
 	    "jobs=%llu jobs_open=%llu collected=%llu",

@@ -52,6 +52,11 @@ printf 'task = task.sgt\nkye = agg1\n' > typo.conf
 "$sg" aggregator --config typo.conf 2>typo.err
 [[ $? == 2 ]] && grep -q "typo.conf:2: expected 'name = value'" typo.err &&
 	pass "a config file with an unknown name: refused with FILE:LINE" || fail "typo: $(cat typo.err)"
+"$sg" keygen --role aggregator --out stranger --name stranger > stranger.json
+"$sg" aggregator --task task.sgt --key stranger --db stranger.db 2>stranger.err
+[[ $? == 2 ]] && grep -q "these keys are not one of the task's 2 aggregators" stranger.err &&
+	[[ ! -e stranger.db ]] && pass "keys the task does not name: refused, no store made" ||
+	fail "stranger: $(cat stranger.err)"
 "$sg" aggregator --config agg1.conf 2>agg1.log &
 pids[1]=$!
 
