@@ -4,8 +4,9 @@
 #
 #   make              library and CLI (runs `make deps` first)
 #   make test         everything with -Werror, unit tests plain and under
-#                     ASan+UBSan, the command-line tests, a short run of
-#                     every fuzz target, then the VDAF conformance run
+#                     ASan+UBSan, the command-line tests (the daemons' also
+#                     under ASan+UBSan), a short run of every fuzz target,
+#                     then the VDAF conformance run
 #   make fuzz         libFuzzer targets; `make fuzz-run FUZZ_SECONDS=60`
 #   make demo         `spillguard demo`: a whole round on loopback, checked
 #   make bench        `spillguard bench prio3`
@@ -82,6 +83,7 @@ CTGRIND    := $(B)/tests/ctgrind
 TOOLS      := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRCS))
 ASAN_LIB   := $(B)/asan/libspillguard.a
 ASAN_UNIT  := $(B)/asan/tests/unit
+ASAN_CLI   := $(B)/asan/spillguard
 FUZZ_LIB   := $(B)/fuzzobj/libspillguard.a
 FUZZERS    := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 
@@ -90,6 +92,7 @@ CLI_OBJS       := $(CLI_SRCS:%.c=$(B)/obj/%.o)
 TEST_OBJS      := $(TEST_SRCS:%.c=$(B)/obj/%.o)
 ASAN_LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/asan/obj/%.o)
 ASAN_TEST_OBJS := $(TEST_SRCS:%.c=$(B)/asan/obj/%.o)
+ASAN_CLI_OBJS  := $(CLI_SRCS:%.c=$(B)/asan/obj/%.o)
 FUZZ_LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
 FUZZ_OBJS      := $(FUZZ_SRCS:%.c=$(B)/fuzzobj/%.o)
 
@@ -108,7 +111,7 @@ FUZZ_LIB_OBJS += $(FUZZ_PB_OBJ)
 TOOL_OBJS      := $(TOOL_SRCS:%.c=$(B)/obj/%.o)
 
 ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS) $(TOOL_OBJS) $(B)/obj/tests/ct/ctgrind.o $(ASAN_LIB_OBJS) \
-            $(ASAN_TEST_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
+            $(ASAN_TEST_OBJS) $(ASAN_CLI_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
 
 # --- quiet output ----------------------------------------------------------
 
@@ -164,6 +167,16 @@ define run_cli
 $(Q)for t in tests/cli/*.sh; do SG_TOOLS=$(B)/tests bash "$$t" $(CLI) || exit 1; done
 endef
 
+# The daemons' tests again with the command built under ASan+UBSan (the
+# daemons are this binary too): a memory error aborts a daemon and a leak
+# makes its exit status non-zero, which the scripts check.
+define run_cli_asan
+@echo '==> daemon tests under ASan+UBSan'
+$(Q)for t in tests/cli/round.sh tests/cli/close.sh tests/cli/demo.sh; do \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  SG_TOOLS=$(B)/tests bash "$$t" $(ASAN_CLI) || exit 1; done
+endef
+
 # Every fuzz target is built and runs its seeds and a couple of thousand
 # inputs, so that a harness an API change broke fails `make test`, not a
 # later fuzzing session. New inputs go to build/fuzz/smoke/, never seeds.
@@ -190,11 +203,12 @@ endif
 
 # `make test` treats warnings as errors unless told otherwise (WERROR=0).
 test: WERROR = 1
-test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(CTGRIND) $(TOOLS) $(FUZZERS)
+test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(ASAN_CLI) $(CTGRIND) $(TOOLS) $(FUZZERS)
 	$(run_unit)
 	$(run_asan)
 	$(run_ctgrind)
 	$(run_cli)
+	$(run_cli_asan)
 	$(run_fuzz_smoke)
 	$(run_vdaf)
 
@@ -322,6 +336,11 @@ $(B)/asan/obj/%.o: %.c $(B)/asan/obj/.flags
 $(ASAN_LIB): $(ASAN_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
+
+$(ASAN_CLI): $(ASAN_CLI_OBJS) $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(Q)$(call say,LD-ASAN,$@)$(CC) $(ASAN_CFLAGS) $(SANITIZE) $(LDFLAGS) -o $@ \
+	  $(ASAN_CLI_OBJS) $(ASAN_LIB) $(LDLIBS)
 
 $(ASAN_UNIT): $(ASAN_TEST_OBJS) $(ASAN_LIB)
 	@mkdir -p $(@D)

@@ -97,7 +97,7 @@ static long check(const cli_world *d)
 	printf("\n%-12s %4s  %-13s %20s %20s\n", "industry", "J", "category", "TSK published",
 	       "TSK plaintext");
 	for (long k = 0; k < d->k; k++) {
-		char name[32], label[32];
+		char name[48], label[48];
 		uint64_t count = 0;
 		snprintf(name, sizeof name, "industry-%ld.pb", k + 1);
 		snprintf(label, sizeof label, "industry-%ld", k + 1);
