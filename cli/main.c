@@ -22,6 +22,7 @@ static const struct {
 	{ "task", task_main, "Create, show or verify a signed task (collection round)" },
 	{ "aggregator", aggregator_main, "Run an aggregator daemon, or show its status" },
 	{ "collect", collect_main, "Close a round early, as its authority" },
+	{ "audit", audit_main, "Check a round's publication offline, from its files" },
 	{ "vdaf-check", vdaf_check_main, "Run draft-irtf-cfrg-vdaf-20 test-vector files" },
 	{ "bench", bench_main, "Time the Prio3 phases (bench prio3)" },
 	{ "version", version_main, "Print the version of spillguard" },

@@ -12,6 +12,7 @@
 #define SG_PROG_NAME "spillguard"
 
 int aggregator_main(int argc, char **argv);
+int audit_main(int argc, char **argv);
 int bench_main(int argc, char **argv);
 int bench_round_main(int argc, char **argv);
 int collect_main(int argc, char **argv);

@@ -13,6 +13,7 @@
 #include "common.h"
 #include "core/fixed.h"
 #include "protocol/aggregate.h"
+#include "protocol/audit.h"
 #include "protocol/collect.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
@@ -197,6 +198,13 @@ static size_t accepted_ids(const sg_job *job, uint32_t industry, uint8_t (*ids)[
 	return k;
 }
 
+static void audit_count(void *ctx, bool ok, const char *check)
+{
+	unsigned *seen = ctx;
+	cr_assert(check[0] != '\0');
+	seen[ok ? 0 : 1]++;
+}
+
 Test(aggregate, collect_releases_signed_shares_and_publishes_tsk)
 {
 	net n;
@@ -259,6 +267,18 @@ Test(aggregate, collect_releases_signed_shares_and_publishes_tsk)
 		sg_fixed_format(want, sizeof want, q, SG_TSK_EXTRA_DECIMALS);
 		cr_assert_str_eq(pa->tsk[c], want);
 	}
+	/* the offline audit passes it: 8 checks; with S_k changed, S_k and the
+	 * TSK_k derived from it fail, the signatures still hold */
+	unsigned seen[2] = { 0, 0 };
+	cr_assert_eq(sg_audit_aggregate(n.w.task, pub, pub_len, "industry 2", audit_count, seen), 0);
+	cr_assert_eq(seen[0], 8);
+	pa->sum[0]++;
+	uint8_t *bad = malloc(spillguard__published_aggregate__get_packed_size(pa));
+	size_t bad_len = spillguard__published_aggregate__pack(pa, bad);
+	seen[0] = seen[1] = 0;
+	cr_assert_eq(sg_audit_aggregate(n.w.task, bad, bad_len, "industry 2", audit_count, seen), 2);
+	cr_assert_eq(seen[0], 6);
+	free(bad);
 	spillguard__published_aggregate__free_unpacked(pa, NULL);
 	free(pub);
 	/* a share from the wrong aggregator, or signed for another count */

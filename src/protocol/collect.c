@@ -114,34 +114,64 @@ int sg_collect_share(uint8_t **out, size_t *out_len, enum sg_collect_refusal *re
 
 /* One aggregator's share: signed by it, about this collection. */
 static int check_share(const Spillguard__AggregateShare *as, const Spillguard__AggregateShareBody *b,
-		       const sg_party *leader, unsigned j, uint32_t industry, uint64_t count,
-		       const uint8_t root[32])
+		       const sg_task *t, const sg_prio3 *p, unsigned j, uint32_t industry,
+		       uint64_t count, const uint8_t root[32])
 {
-	const sg_task *t = leader->task;
 	return sg_verify_labeled(as->signature.data, as->signature.len, SG_AGG_SHARE_SIG_CONTEXT,
 				 as->body.data, as->body.len, t->body->aggregators[j]->sign_pk.data) &&
 			       b->version == SG_WIRE_VERSION && sg_task_is(t, &b->task_id) &&
 			       b->industry == industry && b->report_count == count &&
 			       b->report_set_root.len == 32 &&
 			       memcmp(b->report_set_root.data, root, 32) == 0 && b->aggregator == j &&
-			       b->aggregate_share.len == sg_prio3_out_share_bytes(leader->prio3)
+			       b->aggregate_share.len == sg_prio3_out_share_bytes(p)
 		       ? 0
 		       : SG_ERR_VERIFY;
 }
 
+int sg_aggregate_share_check(const sg_task *t, const sg_prio3 *p,
+			     const Spillguard__AggregateShare *as, unsigned j, uint32_t industry,
+			     uint64_t count, const uint8_t root[32],
+			     Spillguard__AggregateShareBody **body, sg_wire_budget **budget)
+{
+	ProtobufCMessage *m = NULL;
+	*body = NULL;
+	*budget = NULL;
+	if (j >= t->body->n_aggregators ||
+	    sg_wire_unpack(&m, budget, &spillguard__aggregate_share_body__descriptor, as->body.data,
+			   as->body.len) != 0)
+		return SG_ERR_VERIFY;
+	*body = (Spillguard__AggregateShareBody *)m;
+	int ret = check_share(as, *body, t, p, j, industry, count, root);
+	if (ret != 0) {
+		sg_wire_release(m, *budget);
+		*body = NULL;
+		*budget = NULL;
+	}
+	return ret;
+}
+
+int sg_tsk_text(char out[SG_TSK_TEXT_BYTES], const sg_task *t, size_t category, uint64_t sum,
+		uint64_t count)
+{
+	unsigned dec = t->body->categories[category]->decimals;
+	unsigned d = dec + SG_TSK_EXTRA_DECIMALS;
+	uint64_t q;
+	if (d > SG_FIXED_MAX_DECIMALS)
+		d = SG_FIXED_MAX_DECIMALS;
+	if (sg_fixed_ratio(&q, sum, count, d - dec) != 0 ||
+	    sg_fixed_format(out, SG_TSK_TEXT_BYTES, q, d) == 0)
+		return SG_ERR_OVERFLOW;
+	return 0;
+}
+
 /* S_k and TSK_k per category into the message. */
 static int fill_results(Spillguard__PublishedAggregate *pa, const sg_task *t, const uint64_t *sum,
-			uint64_t count, char (*tsk)[48])
+			uint64_t count, char (*tsk)[SG_TSK_TEXT_BYTES])
 {
 	for (size_t i = 0; i < t->body->n_categories; i++) {
-		unsigned d = t->body->categories[i]->decimals + SG_TSK_EXTRA_DECIMALS;
-		uint64_t q;
-		if (d > SG_FIXED_MAX_DECIMALS)
-			d = SG_FIXED_MAX_DECIMALS;
-		unsigned shift = d - t->body->categories[i]->decimals;
-		if (sg_fixed_ratio(&q, sum[i], count, shift) != 0 ||
-		    sg_fixed_format(tsk[i], sizeof tsk[i], q, d) == 0)
-			return SG_ERR_OVERFLOW;
+		int ret = sg_tsk_text(tsk[i], t, i, sum[i], count);
+		if (ret != 0)
+			return ret;
 		pa->tsk[i] = tsk[i];
 	}
 	return 0;
@@ -160,7 +190,7 @@ int sg_publish_aggregate(uint8_t **out, size_t *out_len, const sg_party *leader,
 	const uint8_t *enc[256] = { 0 };
 	size_t enc_len[256] = { 0 };
 	uint64_t *sum = calloc(ncat + 1, sizeof *sum);
-	char (*tsk)[48] = calloc(ncat + 1, sizeof *tsk);
+	char (*tsk)[SG_TSK_TEXT_BYTES] = calloc(ncat + 1, sizeof *tsk);
 	char **tsk_ptrs = calloc(ncat + 1, sizeof *tsk_ptrs);
 	int ret = SG_ERR_NOMEM;
 	*out = NULL;
@@ -174,12 +204,11 @@ int sg_publish_aggregate(uint8_t **out, size_t *out_len, const sg_party *leader,
 				   share_lens[j]) != 0)
 			goto bad;
 		as[j] = (Spillguard__AggregateShare *)m;
-		if (sg_wire_unpack(&bodies[j], &bb[j], &spillguard__aggregate_share_body__descriptor,
-				   as[j]->body.data, as[j]->body.len) != 0)
+		Spillguard__AggregateShareBody *b;
+		if (sg_aggregate_share_check(t, leader->prio3, as[j], j, industry, count, root, &b,
+					     &bb[j]) != 0)
 			goto bad;
-		const Spillguard__AggregateShareBody *b = (const Spillguard__AggregateShareBody *)bodies[j];
-		if (check_share(as[j], b, leader, j, industry, count, root) != 0)
-			goto bad;
+		bodies[j] = &b->base;
 		enc[j] = b->aggregate_share.data;
 		enc_len[j] = b->aggregate_share.len;
 		continue;

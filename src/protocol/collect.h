@@ -23,6 +23,7 @@
 #define SG_AGG_SHARE_SIG_CONTEXT "spillguard aggregate share v1"
 /* TSK is published with this many more decimal places than its category. */
 #define SG_TSK_EXTRA_DECIMALS 2
+#define SG_TSK_TEXT_BYTES 48 /* a TSK as decimal text, NUL included */
 
 enum sg_collect_refusal {
 	SG_COLLECT_OK = 0,
@@ -87,6 +88,25 @@ SG_MUST_CHECK int sg_collect_reply_read(uint8_t **share, size_t *share_len,
 					enum sg_collect_refusal *refusal,
 					const uint8_t collect_id[SG_COLLECT_ID_BYTES],
 					const uint8_t *reply, size_t len);
+
+/*
+ * Anyone: whether `as` is aggregator j's share of this batch - its
+ * signature by that aggregator's task key, and its body's task, industry,
+ * count, root, index and size. 0 with the decoded body (release with
+ * sg_wire_release(&(*body)->base, *budget)), or SG_ERR_VERIFY.
+ */
+SG_MUST_CHECK int sg_aggregate_share_check(const sg_task *t, const sg_prio3 *p,
+					   const Spillguard__AggregateShare *as, unsigned j,
+					   uint32_t industry, uint64_t count,
+					   const uint8_t root[32],
+					   Spillguard__AggregateShareBody **body,
+					   sg_wire_budget **budget);
+
+/* TSK_k of a category as published: round_half_up(sum / count) with
+ * SG_TSK_EXTRA_DECIMALS more decimals than the category (at most
+ * SG_FIXED_MAX_DECIMALS). SG_ERR_OVERFLOW when it does not fit. */
+SG_MUST_CHECK int sg_tsk_text(char out[SG_TSK_TEXT_BYTES], const sg_task *t, size_t category,
+			      uint64_t sum, uint64_t count);
 
 /*
  * Leader: checks every aggregator's AggregateShare (aggregator order: its

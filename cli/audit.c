@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * spillguard audit: checks a round's publication offline, from files only
+ * (DESIGN.md §6), trusting none of the aggregators.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "opts.h"
+#include "protocol/audit.h"
+#include "spillguard/keys.h"
+#include "subcommands.h"
+#include "util/file.h"
+
+#define MAX_PUB_BYTES ((size_t)16 << 20)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s audit DIR [--task TASK.sgt] [--authority-pk SIGN.pk]\n\n"
+		"Checks a round's publication folder offline (the folder the leader wrote,\n"
+		"docs/publication.md), from the files alone:\n"
+		"  the task's signature by its authority (and that the authority is the\n"
+		"  one given with --authority-pk);\n"
+		"  per published industry: J_k at least min_batch; one aggregate share per\n"
+		"  aggregator, each signed by that aggregator's task key for this batch;\n"
+		"  S_k equal to the shares added up; TSK_k = S_k / J_k;\n"
+		"  the ISK: the sum of the published TSK_k, over exactly those industries.\n"
+		"One line per check, ok or FAIL, then the verdict. The task defaults to\n"
+		"task.sgt beside DIR (as 'demo --out' keeps it), else inside DIR.\n\n"
+		"Exit status: 0 every check passed, 1 a check failed, 2 usage or system\n"
+		"error.\n",
+		SG_PROG_NAME);
+}
+
+typedef struct tally {
+	unsigned checks, failed;
+} tally;
+
+static void say(void *ctx, bool ok, const char *line)
+{
+	tally *t = ctx;
+	t->checks++;
+	t->failed += !ok;
+	printf("%s %s\n", ok ? "ok  " : "FAIL", line);
+}
+
+/* DIR/../task.sgt, else DIR/task.sgt. */
+static const char *default_task(char *buf, size_t len, const char *dir)
+{
+	struct stat st;
+	snprintf(buf, len, "%s/../task.sgt", dir);
+	if (stat(buf, &st) == 0)
+		return buf;
+	snprintf(buf, len, "%s/task.sgt", dir);
+	return buf;
+}
+
+/* Every published industry's file, in the task's order, audited; the
+ * bytes kept for the ISK. Returns 0, or 2 on a system error. */
+static int audit_industries(const sg_task *t, const char *dir, uint8_t **pubs, size_t *lens,
+			    size_t *n, tally *tl)
+{
+	for (size_t k = 0; k < t->body->n_industries; k++) {
+		const Spillguard__Industry *ind = t->body->industries[k];
+		char path[4200], name[200], err[300], *bytes = NULL;
+		size_t len;
+		struct stat st;
+		snprintf(path, sizeof path, "%s/industry-%u.pb", dir, ind->id);
+		if (stat(path, &st) != 0) {
+			printf("--   industry %u (%s): not published (withheld)\n", ind->id, ind->name);
+			continue;
+		}
+		if (sg_file_read(&bytes, &len, path, MAX_PUB_BYTES, err, sizeof err) != 0) {
+			fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
+			return 2;
+		}
+		snprintf(name, sizeof name, "industry %u (%s)", ind->id, ind->name);
+		if (sg_audit_aggregate(t, (const uint8_t *)bytes, len, name, say, tl) < 0) {
+			free(bytes);
+			fprintf(stderr, "%s audit: out of memory\n", SG_PROG_NAME);
+			return 2;
+		}
+		pubs[*n] = (uint8_t *)bytes;
+		lens[(*n)++] = len;
+	}
+	return 0;
+}
+
+static int audit_isk(const sg_task *t, const char *dir, uint8_t *const *pubs,
+		     const size_t *lens, size_t n, tally *tl)
+{
+	char path[4200], err[300], *bytes = NULL;
+	size_t len;
+	struct stat st;
+	snprintf(path, sizeof path, "%s/isk.pb", dir);
+	if (stat(path, &st) != 0) {
+		say(tl, n == 0, "ISK: isk.pb is there when an industry is published");
+		return 0;
+	}
+	if (sg_file_read(&bytes, &len, path, MAX_PUB_BYTES, err, sizeof err) != 0) {
+		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
+		return 2;
+	}
+	int ret = sg_audit_isk(t, (const uint8_t *)bytes, len, (const uint8_t *const *)pubs, lens, n,
+			       say, tl) < 0
+			  ? 2
+			  : 0;
+	free(bytes);
+	return ret;
+}
+
+static int audit(int argc, char **argv)
+{
+	const char *task = NULL, *auth = NULL, *dir = NULL;
+	const cli_opt opts[] = { { "task", &task, NULL },
+				 { "authority-pk", &auth, NULL },
+				 { NULL, NULL, NULL } };
+	char tbuf[4200];
+	if (argc >= 2 && strncmp(argv[1], "--", 2) != 0)
+		dir = argv[1];
+	int status = dir == NULL ? 2 : cli_opts_parse("audit", opts, argc, argv, 2);
+	if (dir == NULL)
+		fprintf(stderr, "%s audit: the publication folder comes first (see --help)\n",
+			SG_PROG_NAME);
+	if (status != 0)
+		return status;
+	if (task == NULL)
+		task = default_task(tbuf, sizeof tbuf, dir);
+	sg_task *t = NULL;
+	tally tl = { 0 };
+	if (cli_task_load("audit", &t, task, auth) != 0)
+		return 2;
+	say(&tl, true, auth ? "task: signed by the authority given" : "task: signed by its authority");
+	size_t n = 0, nind = t->body->n_industries;
+	uint8_t **pubs = calloc(nind + 1, sizeof *pubs);
+	size_t *lens = calloc(nind + 1, sizeof *lens);
+	status = pubs && lens ? audit_industries(t, dir, pubs, lens, &n, &tl) : 2;
+	if (status == 0)
+		status = audit_isk(t, dir, pubs, lens, n, &tl);
+	if (status == 0) {
+		if (tl.failed == 0)
+			printf("verdict: all %u checks passed\n", tl.checks);
+		else
+			printf("verdict: %u of %u checks FAILED\n", tl.failed, tl.checks);
+		status = tl.failed == 0 ? 0 : 1;
+	}
+	for (size_t k = 0; pubs != NULL && k < n; k++)
+		free(pubs[k]);
+	free(pubs);
+	free(lens);
+	sg_task_free(t);
+	return status;
+}
+
+int audit_main(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "%s audit: libsodium failed to initialise\n", SG_PROG_NAME);
+		return 2;
+	}
+	return audit(argc, argv);
+}

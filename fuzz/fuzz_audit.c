@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer target for the offline audit of published files: any bytes as
+ * an industry's aggregate (never passes: the fuzzer cannot sign as an
+ * aggregator) and as the ISK summary; never a crash, and every check is
+ * reported. */
+#include "protocol/audit.h"
+#include "task_fuzz.h"
+
+FUZZ_TASK_TARGET
+
+static void count(void *ctx, bool ok, const char *check)
+{
+	unsigned *n = ctx;
+	if (check == NULL || check[0] == '\0')
+		__builtin_trap();
+	n[ok ? 0 : 1]++;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned n[2] = { 0, 0 };
+	int failed = sg_audit_aggregate(f.task, data, size, "industry 1", count, n);
+	if (failed <= 0 || (unsigned)failed != n[1])
+		__builtin_trap();
+	const uint8_t *pubs[1] = { data };
+	size_t lens[1] = { size };
+	n[0] = n[1] = 0;
+	failed = sg_audit_isk(f.task, data, size, pubs, lens, 1, count, n);
+	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] == 0)
+		__builtin_trap();
+	return 0;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/audit.h"
+#include "protocol/collect.h"
+#include "protocol/report.h"
+#include "spillguard/err.h"
+#include "wire/codec.h"
+
+/* One check: reported, and counted when it failed. */
+__attribute__((format(printf, 5, 6))) static void check(int *failed, sg_audit_say say, void *ctx,
+							 bool ok, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	say(ctx, ok, line);
+	*failed += !ok;
+}
+
+/* Every aggregator's share of the batch: signed and about it. Copies of the
+ * encoded aggregate shares go to enc (the caller frees them). */
+static bool shares_check(int *failed, const sg_task *t, const sg_prio3 *p,
+			 const Spillguard__PublishedAggregate *pa, const char *name,
+			 const uint8_t **enc, size_t *enc_len, sg_audit_say say, void *ctx)
+{
+	size_t nagg = t->body->n_aggregators;
+	bool all = pa->n_shares == nagg && pa->report_set_root.len == 32;
+	check(failed, say, ctx, all, "%s: one aggregate share from each of the %zu aggregators", name,
+	      nagg);
+	for (size_t j = 0; all && j < nagg; j++) {
+		Spillguard__AggregateShareBody *b;
+		sg_wire_budget *bb;
+		bool ok = sg_aggregate_share_check(t, p, pa->shares[j], (unsigned)j, pa->industry,
+						   pa->report_count, pa->report_set_root.data, &b,
+						   &bb) == 0;
+		check(failed, say, ctx, ok,
+		      "%s: aggregator %zu (%s) signed its share of this batch (J_k, report set)", name,
+		      j, t->body->aggregators[j]->operator_name);
+		if (ok) { /* a copy: the decoded body is released below */
+			uint8_t *copy = malloc(b->aggregate_share.len + 1);
+			if (copy != NULL) {
+				memcpy(copy, b->aggregate_share.data, b->aggregate_share.len);
+				enc[j] = copy;
+				enc_len[j] = b->aggregate_share.len;
+			}
+			ok = copy != NULL;
+		}
+		sg_wire_release(b ? &b->base : NULL, bb);
+		all = all && ok;
+	}
+	return all;
+}
+
+/* S_k from the shares, and each TSK_k from S_k. */
+static void sums_check(int *failed, const sg_task *t, const sg_prio3 *p,
+		       const Spillguard__PublishedAggregate *pa, const char *name,
+		       const uint8_t *const *enc, const size_t *enc_len, sg_audit_say say, void *ctx)
+{
+	size_t ncat = t->body->n_categories;
+	uint64_t *sum = calloc(ncat + 1, sizeof *sum);
+	bool ok = sum != NULL && pa->n_sum == ncat &&
+		  sg_prio3_unshard(p, sum, ncat, enc, enc_len, pa->report_count) == 0 &&
+		  memcmp(sum, pa->sum, ncat * sizeof *sum) == 0;
+	check(failed, say, ctx, ok, "%s: S_k equals the aggregate shares added up", name);
+	bool tsk_ok = pa->n_tsk == ncat && pa->n_sum == ncat;
+	for (size_t i = 0; tsk_ok && i < ncat; i++) {
+		char want[SG_TSK_TEXT_BYTES];
+		tsk_ok = sg_tsk_text(want, t, i, pa->sum[i], pa->report_count) == 0 &&
+			 strcmp(want, pa->tsk[i]) == 0;
+	}
+	check(failed, say, ctx, tsk_ok, "%s: TSK_k = S_k / J_k in every category", name);
+	free(sum);
+}
+
+int sg_audit_aggregate(const sg_task *t, const uint8_t *pub, size_t len, const char *name,
+		       sg_audit_say say, void *ctx)
+{
+	ProtobufCMessage *m = NULL;
+	sg_wire_budget *b = NULL;
+	sg_prio3 *p = NULL;
+	size_t nagg = t->body->n_aggregators;
+	const uint8_t **enc = calloc(nagg + 1, sizeof *enc);
+	size_t *enc_len = calloc(nagg + 1, sizeof *enc_len);
+	int failed = 0;
+	if (enc == NULL || enc_len == NULL || sg_task_prio3(&p, t) != 0) {
+		failed = SG_ERR_NOMEM;
+		goto cleanup;
+	}
+	const Spillguard__PublishedAggregate *pa = NULL;
+	if (sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor, pub, len) == 0)
+		pa = (const Spillguard__PublishedAggregate *)m;
+	bool ours = pa != NULL && pa->version == SG_WIRE_VERSION && sg_task_is(t, &pa->task_id) &&
+		    sg_task_industry_index(t->body, pa->industry) >= 0;
+	check(&failed, say, ctx, ours, "%s: decodes as an aggregate of this task", name);
+	if (!ours)
+		goto cleanup;
+	check(&failed, say, ctx, pa->report_count >= t->body->min_batch,
+	      "%s: J_k = %llu is at least min_batch %u", name, (unsigned long long)pa->report_count,
+	      t->body->min_batch);
+	if (shares_check(&failed, t, p, pa, name, enc, enc_len, say, ctx))
+		sums_check(&failed, t, p, pa, name, enc, enc_len, say, ctx);
+cleanup:
+	for (size_t j = 0; enc != NULL && j < nagg; j++)
+		free((void *)enc[j]);
+	free(enc);
+	free(enc_len);
+	sg_prio3_free(p);
+	sg_wire_release(m, b);
+	return failed;
+}
+
+int sg_audit_isk(const sg_task *t, const uint8_t *isk, size_t isk_len,
+		 const uint8_t *const *pubs, const size_t *pub_lens, size_t n, sg_audit_say say,
+		 void *ctx)
+{
+	const uint8_t **good = calloc(n + 1, sizeof *good);
+	size_t *good_len = calloc(n + 1, sizeof *good_len), k = 0;
+	uint8_t *want = NULL;
+	size_t want_len = 0;
+	ProtobufCMessage *gm = NULL, *wm = NULL;
+	sg_wire_budget *gb = NULL, *wb = NULL;
+	int failed = 0;
+	if (good == NULL || good_len == NULL) {
+		failed = SG_ERR_NOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) { /* the aggregates that decode as this task's */
+		ProtobufCMessage *m = NULL;
+		sg_wire_budget *b = NULL;
+		if (sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor, pubs[i],
+				   pub_lens[i]) == 0 &&
+		    sg_task_is(t, &((Spillguard__PublishedAggregate *)m)->task_id)) {
+			good[k] = pubs[i];
+			good_len[k++] = pub_lens[i];
+		}
+		sg_wire_release(m, b);
+	}
+	const Spillguard__IskSummary *got = NULL, *exp = NULL;
+	if (sg_wire_unpack(&gm, &gb, &spillguard__isk_summary__descriptor, isk, isk_len) == 0)
+		got = (const Spillguard__IskSummary *)gm;
+	bool ours = got != NULL && got->version == SG_WIRE_VERSION && sg_task_is(t, &got->task_id);
+	check(&failed, say, ctx, ours, "ISK: decodes as this task's summary");
+	if (!ours)
+		goto cleanup;
+	if (sg_publish_isk(&want, &want_len, t, good, good_len, k) == 0 &&
+	    sg_wire_unpack(&wm, &wb, &spillguard__isk_summary__descriptor, want, want_len) == 0)
+		exp = (const Spillguard__IskSummary *)wm;
+	bool same_set = exp != NULL && got->n_industries == exp->n_industries &&
+			memcmp(got->industries, exp->industries,
+			       exp->n_industries * sizeof *exp->industries) == 0;
+	check(&failed, say, ctx, same_set, "ISK: over exactly the %zu industries published", k);
+	bool sums = exp != NULL && got->n_isk == exp->n_isk;
+	for (size_t i = 0; sums && i < exp->n_isk; i++)
+		sums = strcmp(got->isk[i], exp->isk[i]) == 0;
+	check(&failed, say, ctx, sums, "ISK = the sum of the published TSK_k in every category");
+cleanup:
+	sg_wire_release(gm, gb);
+	sg_wire_release(wm, wb);
+	free(want);
+	free(good);
+	free(good_len);
+	return failed;
+}

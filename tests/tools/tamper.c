@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tamper: test-only. Changes one thing in a published file, in place, the
+ * way a dishonest leader or a corrupted copy would, so that the audit
+ * tests can check that `spillguard audit` names the failed check:
+ *
+ *   tamper sum FILE         industry-K.pb: S_k of the first category + 1
+ *   tamper tsk FILE         industry-K.pb: the first TSK_k's last digit changed
+ *   tamper count N FILE     industry-K.pb: J_k set to N
+ *   tamper root FILE        industry-K.pb: a byte of the report-set root flipped
+ *   tamper drop-share FILE  industry-K.pb: the last aggregator's share removed
+ *   tamper signature J FILE industry-K.pb: a byte of aggregator J's signature flipped
+ *   tamper isk FILE         isk.pb: the first ISK's last digit changed
+ *   tamper isk-drop FILE    isk.pb: the last industry left out of the list
+ *
+ * Exit 0 when the file was rewritten, 2 otherwise.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spillguard.pb-c.h"
+#include "util/file.h"
+
+static void bump_digit(char *s)
+{
+	size_t n = strlen(s);
+	if (n > 0 && s[n - 1] >= '0' && s[n - 1] <= '9')
+		s[n - 1] = s[n - 1] == '9' ? '0' : (char)(s[n - 1] + 1);
+}
+
+static int aggregate(const char *kind, const char *arg, uint8_t *in, size_t len, uint8_t **out,
+		     size_t *out_len)
+{
+	Spillguard__PublishedAggregate *pa =
+		spillguard__published_aggregate__unpack(NULL, len, in);
+	if (pa == NULL || pa->n_sum == 0 || pa->n_tsk == 0 || pa->n_shares == 0)
+		return 2;
+	if (strcmp(kind, "sum") == 0) {
+		pa->sum[0]++;
+	} else if (strcmp(kind, "tsk") == 0) {
+		bump_digit(pa->tsk[0]);
+	} else if (strcmp(kind, "count") == 0) {
+		pa->report_count = strtoull(arg, NULL, 10);
+	} else if (strcmp(kind, "root") == 0 && pa->report_set_root.len > 0) {
+		pa->report_set_root.data[0] ^= 1;
+	} else if (strcmp(kind, "drop-share") == 0) {
+		pa->n_shares--; /* the unpacked array still frees every share */
+	} else if (strcmp(kind, "signature") == 0) {
+		size_t j = strtoul(arg, NULL, 10);
+		if (j >= pa->n_shares || pa->shares[j]->signature.len == 0)
+			return 2;
+		pa->shares[j]->signature.data[7] ^= 0x20;
+	} else {
+		return 2;
+	}
+	*out_len = spillguard__published_aggregate__get_packed_size(pa);
+	*out = malloc(*out_len + 1);
+	if (*out != NULL)
+		spillguard__published_aggregate__pack(pa, *out);
+	if (strcmp(kind, "drop-share") == 0)
+		pa->n_shares++;
+	spillguard__published_aggregate__free_unpacked(pa, NULL);
+	return *out ? 0 : 2;
+}
+
+static int isk(const char *kind, uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+{
+	Spillguard__IskSummary *s = spillguard__isk_summary__unpack(NULL, len, in);
+	if (s == NULL || s->n_isk == 0 || s->n_industries == 0)
+		return 2;
+	if (strcmp(kind, "isk") == 0)
+		bump_digit(s->isk[0]);
+	else
+		s->n_industries--;
+	*out_len = spillguard__isk_summary__get_packed_size(s);
+	*out = malloc(*out_len + 1);
+	if (*out != NULL)
+		spillguard__isk_summary__pack(s, *out);
+	if (strcmp(kind, "isk-drop") == 0)
+		s->n_industries++;
+	spillguard__isk_summary__free_unpacked(s, NULL);
+	return *out ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: tamper KIND [ARG] FILE (see the comment in tests/tools/tamper.c)\n");
+		return 2;
+	}
+	const char *kind = argv[1], *arg = argc > 3 ? argv[2] : NULL, *path = argv[argc - 1];
+	char *bytes = NULL, err[300];
+	uint8_t *out = NULL;
+	size_t len, out_len = 0;
+	if (sg_file_read(&bytes, &len, path, (size_t)16 << 20, err, sizeof err) != 0) {
+		fprintf(stderr, "tamper: %s\n", err);
+		return 2;
+	}
+	int ret = strncmp(kind, "isk", 3) == 0
+			  ? isk(kind, (uint8_t *)bytes, len, &out, &out_len)
+			  : aggregate(kind, arg, (uint8_t *)bytes, len, &out, &out_len);
+	if (ret == 0 && sg_file_write(path, out, out_len, 0644, true, err, sizeof err) != 0) {
+		fprintf(stderr, "tamper: %s\n", err);
+		ret = 2;
+	}
+	if (ret != 0 && err[0] == '\0')
+		fprintf(stderr, "tamper: cannot %s %s\n", kind, path);
+	free(bytes);
+	free(out);
+	return ret;
+}
