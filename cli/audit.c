@@ -13,6 +13,7 @@
 
 #include "opts.h"
 #include "protocol/audit.h"
+#include "protocol/upload.h"
 #include "spillguard/keys.h"
 #include "subcommands.h"
 #include "util/file.h"
@@ -22,15 +23,20 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s audit DIR [--task TASK.sgt] [--authority-pk SIGN.pk]\n\n"
+		"Usage: %s audit DIR [--task TASK.sgt] [--authority-pk SIGN.pk]\n"
+		"                    [--receipt RECEIPT]\n\n"
 		"Checks a round's publication folder offline (the folder the leader wrote,\n"
 		"docs/publication.md), from the files alone:\n"
 		"  the task's signature by its authority (and that the authority is the\n"
 		"  one given with --authority-pk);\n"
 		"  per published industry: J_k at least min_batch; one aggregate share per\n"
 		"  aggregator, each signed by that aggregator's task key for this batch;\n"
-		"  S_k equal to the shares added up; TSK_k = S_k / J_k;\n"
-		"  the ISK: the sum of the published TSK_k, over exactly those industries.\n"
+		"  S_k equal to the shares added up; TSK_k = S_k / J_k; the report set\n"
+		"  (industry-K.reports.pb) holding J_k ids whose Merkle root is the one\n"
+		"  the aggregators signed;\n"
+		"  the ISK: the sum of the published TSK_k, over exactly those industries;\n"
+		"  with --receipt, an enterprise's receipt: signed by the task's leader, and\n"
+		"  its report counted in its industry (an RFC 9162 inclusion proof).\n"
 		"One line per check, ok or FAIL, then the verdict. The task defaults to\n"
 		"task.sgt beside DIR (as 'demo --out' keeps it), else inside DIR.\n\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or system\n"
@@ -61,6 +67,78 @@ static const char *default_task(char *buf, size_t len, const char *dir)
 	return buf;
 }
 
+/* DIR/NAME's bytes: 0, 1 when there is no such file, 2 on another error. */
+static int read_pub(char **bytes, size_t *len, const char *dir, const char *name)
+{
+	char path[4200], err[300];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	*bytes = NULL;
+	*len = 0;
+	if (stat(path, &st) != 0)
+		return 1;
+	if (sg_file_read(bytes, len, path, MAX_PUB_BYTES, err, sizeof err) != 0) {
+		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
+		return 2;
+	}
+	return 0;
+}
+
+/* An industry's report set against its aggregate. */
+static int audit_set(const sg_task *t, const char *dir, uint32_t id, const char *name,
+		     const uint8_t *pub, size_t pub_len, tally *tl)
+{
+	char file[64], *set;
+	size_t set_len;
+	snprintf(file, sizeof file, "industry-%u.reports.pb", id);
+	int got = read_pub(&set, &set_len, dir, file);
+	if (got == 2)
+		return 2;
+	int ret = sg_audit_report_set(t, pub, pub_len, (const uint8_t *)set, set_len, name, say, tl);
+	free(set);
+	return ret < 0 ? 2 : 0;
+}
+
+/* A receipt: the leader's, for a report counted in its industry. */
+static int audit_receipt(const sg_task *t, const char *dir, const char *path, tally *tl)
+{
+	char *rc = NULL, *pub = NULL, *set = NULL, err[300], msg[200], file[64], name[4300];
+	size_t rc_len, pub_len, set_len;
+	uint8_t id[16];
+	uint32_t industry;
+	int ret = 2;
+	if (sg_file_read(&rc, &rc_len, path, MAX_PUB_BYTES, err, sizeof err) != 0) {
+		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
+		return 2;
+	}
+	snprintf(name, sizeof name, "receipt %s", path);
+	bool ok = sg_receipt_open(id, &industry, t, (const uint8_t *)rc, rc_len, msg, sizeof msg) == 0;
+	snprintf(name + strlen(name), sizeof name - strlen(name), ": signed by the task's leader%s%s",
+		 ok ? "" : ": ", ok ? "" : msg);
+	say(tl, ok, name);
+	if (!ok) {
+		ret = 0;
+		goto cleanup;
+	}
+	snprintf(file, sizeof file, "industry-%u.pb", industry);
+	int got = read_pub(&pub, &pub_len, dir, file);
+	snprintf(file, sizeof file, "industry-%u.reports.pb", industry);
+	if (got == 0)
+		got = read_pub(&set, &set_len, dir, file);
+	if (got == 2)
+		goto cleanup;
+	snprintf(name, sizeof name, "receipt %s (industry %u)", path, industry);
+	ret = sg_audit_counted(t, id, (const uint8_t *)pub, pub_len, (const uint8_t *)set, set_len,
+			       name, say, tl) < 0
+		      ? 2
+		      : 0;
+cleanup:
+	free(rc);
+	free(pub);
+	free(set);
+	return ret;
+}
+
 /* Every published industry's file, in the task's order, audited; the
  * bytes kept for the ISK. Returns 0, or 2 on a system error. */
 static int audit_industries(const sg_task *t, const char *dir, uint8_t **pubs, size_t *lens,
@@ -88,6 +166,8 @@ static int audit_industries(const sg_task *t, const char *dir, uint8_t **pubs, s
 		}
 		pubs[*n] = (uint8_t *)bytes;
 		lens[(*n)++] = len;
+		if (audit_set(t, dir, ind->id, name, (const uint8_t *)bytes, len, tl) != 0)
+			return 2;
 	}
 	return 0;
 }
@@ -117,9 +197,10 @@ static int audit_isk(const sg_task *t, const char *dir, uint8_t *const *pubs,
 
 static int audit(int argc, char **argv)
 {
-	const char *task = NULL, *auth = NULL, *dir = NULL;
+	const char *task = NULL, *auth = NULL, *dir = NULL, *receipt = NULL;
 	const cli_opt opts[] = { { "task", &task, NULL },
 				 { "authority-pk", &auth, NULL },
+				 { "receipt", &receipt, NULL },
 				 { NULL, NULL, NULL } };
 	char tbuf[4200];
 	if (argc >= 2 && strncmp(argv[1], "--", 2) != 0)
@@ -143,6 +224,8 @@ static int audit(int argc, char **argv)
 	status = pubs && lens ? audit_industries(t, dir, pubs, lens, &n, &tl) : 2;
 	if (status == 0)
 		status = audit_isk(t, dir, pubs, lens, n, &tl);
+	if (status == 0 && receipt != NULL)
+		status = audit_receipt(t, dir, receipt, &tl);
 	if (status == 0) {
 		if (tl.failed == 0)
 			printf("verdict: all %u checks passed\n", tl.checks);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the offline audit of published files: any bytes as
  * an industry's aggregate (never passes: the fuzzer cannot sign as an
- * aggregator) and as the ISK summary; never a crash, and every check is
- * reported. */
+ * aggregator), as the ISK summary, and split in two as an aggregate and its
+ * report set (with a report id to find); never a crash, and every check is
+ * reported and counted. */
 #include "protocol/audit.h"
 #include "task_fuzz.h"
 
@@ -27,6 +28,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n[0] = n[1] = 0;
 	failed = sg_audit_isk(f.task, data, size, pubs, lens, 1, count, n);
 	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] == 0)
+		__builtin_trap();
+	static const uint8_t id[16] = { 1 };
+	size_t half = size / 2;
+	n[0] = n[1] = 0;
+	failed = sg_audit_report_set(f.task, data, half, data + half, size - half, "i", count, n);
+	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] != 1)
+		__builtin_trap();
+	n[0] = n[1] = 0;
+	failed = sg_audit_counted(f.task, id, data, half, data + half, size - half, "i", count, n);
+	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] != 1)
 		__builtin_trap();
 	return 0;
 }

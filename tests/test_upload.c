@@ -74,6 +74,18 @@ Test(upload, receipt_is_durable_idempotent_and_checked_by_the_node)
 	cr_assert_eq(sg_node_read_reply(&receipt, &receipt_len, &rej, r.w.task, id, reply, rl, msg,
 					sizeof msg), 0, "%s", msg);
 	cr_assert_gt(receipt_len, 0);
+	/* kept and read back: the report and the industry it counts in */
+	uint8_t got[16];
+	uint32_t industry = 0;
+	cr_assert_eq(sg_receipt_open(got, &industry, r.w.task, receipt, receipt_len, msg, sizeof msg),
+		     0, "%s", msg);
+	cr_assert_arr_eq(got, id, 16);
+	cr_assert_eq(industry, r.w.task->body->roster[0]->industry);
+	receipt[receipt_len - 3] ^= 1; /* in the signature */
+	cr_assert_eq(sg_receipt_open(got, &industry, r.w.task, receipt, receipt_len, msg, sizeof msg),
+		     SG_ERR_VERIFY);
+	cr_assert(strstr(msg, "not signed by the task's leader") != NULL, "%s", msg);
+	cr_assert_eq(industry, 0);
 	/* resending later returns the very same receipt */
 	cr_assert_eq(upload(&r, rep, len, 1700, &reply2, &rl2), SG_REJECT_NONE);
 	cr_assert_eq(rl2, rl);

@@ -271,8 +271,10 @@ int sg_leader_jobs_resume(sg_leader_jobs *l, size_t *done)
 
 void sg_round_result_free(sg_round_result *r)
 {
-	for (size_t k = 0; r->industries != NULL && k < r->n; k++)
+	for (size_t k = 0; r->industries != NULL && k < r->n; k++) {
 		free(r->industries[k].published);
+		free(r->industries[k].ids);
+	}
 	free(r->industries);
 	free(r->isk);
 	memset(r, 0, sizeof *r);
@@ -370,6 +372,11 @@ int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_res
 		}
 		if (ret == 0)
 			ret = collect_industry(l, sign_sk, res, root, msg, msg_len);
+		if (ret == 0) /* the report set, ascending, for the publication */
+			ret = sg_store_accepted_ids(l->store, res->industry, &res->ids, &res->n_ids);
+		if (ret == 0 && res->n_ids > 0)
+			ret = sg_report_set_root(root, (uint8_t(*)[SG_REPORT_ID_BYTES])res->ids,
+						 res->n_ids);
 		if (ret == 0) {
 			pub[np] = res->published;
 			pub_len[np++] = res->published_len;

@@ -81,6 +81,9 @@ typedef struct sg_industry_result {
 	enum sg_collect_refusal why;    /* SG_COLLECT_OK when published */
 	uint8_t *published;             /* PublishedAggregate (packed), or NULL */
 	size_t published_len;
+	uint8_t *ids;                   /* when published: the counted report ids,
+					   ascending, SG_REPORT_ID_BYTES each */
+	size_t n_ids;
 } sg_industry_result;
 
 typedef struct sg_round_result {

@@ -229,6 +229,15 @@ int sg_publication_write(const char *dir, const sg_task *t, const sg_round_resul
 			int made = sg_published_json(&text, &len, t, ir->published, ir->published_len);
 			ret = put_json(dir, name, made, text, len, err, err_len);
 		}
+		uint8_t *set = NULL;
+		size_t set_len = 0;
+		snprintf(name, sizeof name, "industry-%u.reports.pb", ir->industry);
+		if (ret == 0 && (ret = sg_report_set_msg(&set, &set_len, t, ir->industry, ir->ids,
+							 ir->n_ids)) != 0)
+			snprintf(err, err_len, "%s/%s: %s", dir, name, sg_strerror(ret));
+		if (ret == 0)
+			ret = put_file(dir, name, set, set_len, err, err_len);
+		free(set);
 	}
 	if (ret == 0)
 		ret = put_file(dir, "isk.pb", r->isk, r->isk_len, err, err_len);

@@ -7,6 +7,8 @@
 #include "protocol/audit.h"
 #include "protocol/collect.h"
 #include "protocol/report.h"
+#include "spillguard/merkle.h"
+#include "util/hex.h"
 #include "spillguard/err.h"
 #include "wire/codec.h"
 
@@ -165,5 +167,110 @@ cleanup:
 	free(want);
 	free(good);
 	free(good_len);
+	return failed;
+}
+
+/* The aggregate's root and count, and the set's ids as leaf hashes, when
+ * both files decode as this task's and are about the same industry. */
+typedef struct batch {
+	ProtobufCMessage *pm, *sm;
+	sg_wire_budget *pb, *sb;
+	const Spillguard__PublishedAggregate *pa;
+	const Spillguard__ReportSet *rs;
+	uint8_t (*leaves)[SG_MERKLE_HASH_BYTES];
+} batch;
+
+static void batch_free(batch *b)
+{
+	sg_wire_release(b->pm, b->pb);
+	sg_wire_release(b->sm, b->sb);
+	free(b->leaves);
+	memset(b, 0, sizeof *b);
+}
+
+/* 0, SG_ERR_PARSE when a file is not what it should be, SG_ERR_NOMEM. */
+static int batch_load(batch *b, const sg_task *t, const uint8_t *pub, size_t pub_len,
+		      const uint8_t *set, size_t set_len)
+{
+	memset(b, 0, sizeof *b);
+	if (sg_wire_unpack(&b->pm, &b->pb, &spillguard__published_aggregate__descriptor, pub,
+			   pub_len) != 0 ||
+	    sg_wire_unpack(&b->sm, &b->sb, &spillguard__report_set__descriptor, set, set_len) != 0)
+		return SG_ERR_PARSE;
+	b->pa = (const Spillguard__PublishedAggregate *)b->pm;
+	b->rs = (const Spillguard__ReportSet *)b->sm;
+	if (b->rs->version != SG_WIRE_VERSION || !sg_task_is(t, &b->rs->task_id) ||
+	    !sg_task_is(t, &b->pa->task_id) || b->rs->industry != b->pa->industry ||
+	    b->pa->report_set_root.len != SG_MERKLE_HASH_BYTES ||
+	    b->rs->n_report_ids > SG_MERKLE_MAX_LEAVES)
+		return SG_ERR_PARSE;
+	size_t n = b->rs->n_report_ids;
+	b->leaves = malloc((n + 1) * sizeof *b->leaves);
+	if (b->leaves == NULL)
+		return SG_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const ProtobufCBinaryData *id = &b->rs->report_ids[i];
+		if (id->len != SG_REPORT_ID_BYTES ||
+		    (i > 0 && memcmp(b->rs->report_ids[i - 1].data, id->data, id->len) >= 0))
+			return SG_ERR_PARSE; /* 16 bytes each, strictly ascending */
+		sg_merkle_leaf_hash(b->leaves[i], id->data, id->len);
+	}
+	return 0;
+}
+
+int sg_audit_report_set(const sg_task *t, const uint8_t *pub, size_t pub_len, const uint8_t *set,
+			size_t set_len, const char *name, sg_audit_say say, void *ctx)
+{
+	batch b;
+	int failed = 0, ret = batch_load(&b, t, pub, pub_len, set, set_len);
+	if (ret == SG_ERR_NOMEM) {
+		batch_free(&b);
+		return ret;
+	}
+	uint8_t root[SG_MERKLE_HASH_BYTES];
+	bool ok = ret == 0 && b.rs->n_report_ids == b.pa->report_count;
+	if (ok) {
+		sg_merkle_root(root, (const uint8_t(*)[SG_MERKLE_HASH_BYTES])b.leaves,
+			       b.rs->n_report_ids);
+		ok = memcmp(root, b.pa->report_set_root.data, sizeof root) == 0;
+	}
+	check(&failed, say, ctx, ok,
+	      "%s: the report set lists J_k report ids, ascending, whose root is the published one",
+	      name);
+	batch_free(&b);
+	return failed;
+}
+
+int sg_audit_counted(const sg_task *t, const uint8_t report_id[16], const uint8_t *pub,
+		     size_t pub_len, const uint8_t *set, size_t set_len, const char *name,
+		     sg_audit_say say, void *ctx)
+{
+	batch b;
+	int failed = 0, ret = batch_load(&b, t, pub, pub_len, set, set_len);
+	if (ret == SG_ERR_NOMEM) {
+		batch_free(&b);
+		return ret;
+	}
+	size_t n = ret == 0 ? b.rs->n_report_ids : 0, at = n;
+	for (size_t i = 0; i < n && at == n; i++)
+		if (memcmp(b.rs->report_ids[i].data, report_id, SG_REPORT_ID_BYTES) == 0)
+			at = i;
+	uint8_t path[SG_MERKLE_MAX_PROOF][SG_MERKLE_HASH_BYTES], leaf[SG_MERKLE_HASH_BYTES];
+	size_t path_len = 0;
+	bool ok = at < n &&
+		  sg_merkle_inclusion_proof(path, &path_len,
+					    (const uint8_t(*)[SG_MERKLE_HASH_BYTES])b.leaves, n,
+					    at) == 0;
+	if (ok) {
+		sg_merkle_leaf_hash(leaf, report_id, SG_REPORT_ID_BYTES);
+		ok = sg_merkle_verify_inclusion(leaf, at, n, (const uint8_t(*)[SG_MERKLE_HASH_BYTES])path,
+						path_len, b.pa->report_set_root.data) == 0;
+	}
+	char hex[2 * SG_REPORT_ID_BYTES + 1];
+	sg_hex_encode(hex, report_id, SG_REPORT_ID_BYTES);
+	check(&failed, say, ctx, ok,
+	      "%s: report %s was counted (inclusion proof of %zu hashes against the published root)",
+	      name, hex, path_len);
+	batch_free(&b);
 	return failed;
 }

@@ -31,6 +31,17 @@ typedef void (*sg_audit_say)(void *ctx, bool ok, const char *check);
 int sg_audit_aggregate(const sg_task *t, const uint8_t *pub, size_t len, const char *name,
 		       sg_audit_say say, void *ctx);
 
+/* The ReportSet beside a published aggregate: this task's, ascending ids,
+ * J_k of them, and their RFC 9162 root the aggregate's report_set_root. */
+int sg_audit_report_set(const sg_task *t, const uint8_t *pub, size_t pub_len, const uint8_t *set,
+			size_t set_len, const char *name, sg_audit_say say, void *ctx);
+
+/* A report was counted: report_id is in the ReportSet, shown by an
+ * RFC 9162 inclusion proof against the aggregate's report_set_root. */
+int sg_audit_counted(const sg_task *t, const uint8_t report_id[16], const uint8_t *pub,
+		     size_t pub_len, const uint8_t *set, size_t set_len, const char *name,
+		     sg_audit_say say, void *ctx);
+
 /* The IskSummary against the published aggregates (their bytes; those that
  * do not decode are left out: their own audit says so). */
 int sg_audit_isk(const sg_task *t, const uint8_t *isk, size_t isk_len,

@@ -321,6 +321,33 @@ cleanup:
 	return ret;
 }
 
+int sg_report_set_msg(uint8_t **out, size_t *out_len, const sg_task *t, uint32_t industry,
+		      const uint8_t *ids, size_t n)
+{
+	Spillguard__ReportSet rs = SPILLGUARD__REPORT_SET__INIT;
+	ProtobufCBinaryData *items = calloc(n + 1, sizeof *items);
+	*out = NULL;
+	*out_len = 0;
+	if (items == NULL)
+		return SG_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		items[i] = (ProtobufCBinaryData){ SG_REPORT_ID_BYTES,
+						  (uint8_t *)ids + i * SG_REPORT_ID_BYTES };
+	rs.version = SG_WIRE_VERSION;
+	rs.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, (uint8_t *)t->id };
+	rs.industry = industry;
+	rs.n_report_ids = n;
+	rs.report_ids = items;
+	size_t len = spillguard__report_set__get_packed_size(&rs);
+	int ret = SG_ERR_NOMEM;
+	if ((*out = malloc(len + 1)) != NULL) {
+		*out_len = spillguard__report_set__pack(&rs, *out);
+		ret = 0;
+	}
+	free(items);
+	return ret;
+}
+
 int sg_collect_request_msg(uint8_t **out, size_t *out_len, const sg_task *t,
 			   const uint8_t collect_id[SG_COLLECT_ID_BYTES], uint32_t industry,
 			   uint64_t count, const uint8_t root[32])

@@ -119,6 +119,11 @@ SG_MUST_CHECK int sg_publish_aggregate(uint8_t **out, size_t *out_len, const sg_
 				       const uint8_t *const *shares, const size_t *share_lens,
 				       char *msg, size_t msg_len);
 
+/* Leader: the ReportSet (packed) of a published industry: its counted
+ * report ids, ascending (n x SG_REPORT_ID_BYTES). */
+SG_MUST_CHECK int sg_report_set_msg(uint8_t **out, size_t *out_len, const sg_task *t,
+				    uint32_t industry, const uint8_t *ids, size_t n);
+
 /*
  * Leader: the round's ISK summary (packed IskSummary): per category the sum
  * over the published industries of their TSK texts, exactly (the decimal

@@ -191,6 +191,38 @@ static int check_receipt(const Spillguard__Receipt *rc, const sg_task *t,
 	return ret;
 }
 
+int sg_receipt_open(uint8_t report_id[SG_REPORT_ID_BYTES], uint32_t *industry, const sg_task *t,
+		    const uint8_t *receipt, size_t len, char *msg, size_t msg_len)
+{
+	ProtobufCMessage *m = NULL, *bm = NULL;
+	sg_wire_budget *b = NULL, *bb = NULL;
+	int ret = SG_ERR_VERIFY;
+	memset(report_id, 0, SG_REPORT_ID_BYTES);
+	*industry = 0;
+	if (sg_wire_unpack(&m, &b, &spillguard__receipt__descriptor, receipt, len) != 0 ||
+	    sg_wire_unpack(&bm, &bb, &spillguard__receipt_body__descriptor,
+			   ((Spillguard__Receipt *)m)->body.data,
+			   ((Spillguard__Receipt *)m)->body.len) != 0) {
+		snprintf(msg, msg_len, "not a receipt");
+		goto cleanup;
+	}
+	const Spillguard__ReceiptBody *rb = (const Spillguard__ReceiptBody *)bm;
+	long ros = sg_task_roster_find(t, rb->enterprise_id);
+	if (rb->report_id.len != SG_REPORT_ID_BYTES || ros < 0) {
+		snprintf(msg, msg_len, "the receipt names no enterprise of this task's roster");
+		goto cleanup;
+	}
+	ret = check_receipt((const Spillguard__Receipt *)m, t, rb->report_id.data, msg, msg_len);
+	if (ret == 0) {
+		memcpy(report_id, rb->report_id.data, SG_REPORT_ID_BYTES);
+		*industry = t->body->roster[ros]->industry;
+	}
+cleanup:
+	sg_wire_release(bm, bb);
+	sg_wire_release(m, b);
+	return ret;
+}
+
 int sg_node_read_reply(uint8_t **receipt, size_t *receipt_len, enum sg_reject *reject,
 		       const sg_task *t, const uint8_t report_id[SG_REPORT_ID_BYTES],
 		       const uint8_t *reply, size_t reply_len, char *msg, size_t msg_len)

@@ -55,4 +55,13 @@ SG_MUST_CHECK int sg_node_read_reply(uint8_t **receipt, size_t *receipt_len,
 				     const uint8_t *reply, size_t reply_len, char *msg,
 				     size_t msg_len);
 
+/*
+ * A kept receipt (a packed Receipt): 0 with its report id and the industry
+ * its enterprise is registered under when it is this task's leader's
+ * receipt; SG_ERR_VERIFY with msg otherwise.
+ */
+SG_MUST_CHECK int sg_receipt_open(uint8_t report_id[SG_REPORT_ID_BYTES], uint32_t *industry,
+				  const sg_task *t, const uint8_t *receipt, size_t len, char *msg,
+				  size_t msg_len);
+
 #endif

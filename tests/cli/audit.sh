@@ -16,7 +16,7 @@ no_world=1
 	{ echo "FAIL demo: $(tail -n 5 demo.out)"; exit 1; }
 "$sg" audit d/published > clean.out 2>&1
 rc=$?
-[[ $rc == 0 ]] && grep -q "^verdict: all 20 checks passed" clean.out && ! grep -q "^FAIL" clean.out &&
+[[ $rc == 0 ]] && grep -q "^verdict: all 22 checks passed" clean.out && ! grep -q "^FAIL" clean.out &&
 	pass "the untouched publication: every check passes (task found beside it)" ||
 	fail "clean: rc $rc $(cat clean.out)"
 "$sg" audit d/published --task d/task.sgt --authority-pk d/authority/sign.pk > /dev/null 2>&1 &&
@@ -47,6 +47,8 @@ expect "a share missing" drop-share t/published/industry-2.pb -- "one aggregate 
 expect "a forged signature" signature 1 t/published/industry-1.pb -- "aggregator 1 (operator-1) signed"
 expect "an ISK changed" isk t/published/isk.pb -- "ISK = the sum of the published TSK_k"
 expect "an industry left out of the ISK" isk-drop t/published/isk.pb -- "ISK: over exactly the 2 industries"
+expect "a report removed from a report set" drop-report t/published/industry-2.reports.pb -- \
+	"industry 2.*the report set lists J_k report ids"
 
 # a flipped byte anywhere in an aggregate file is caught by some check
 caught=0

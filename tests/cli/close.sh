@@ -10,6 +10,7 @@
 set -uo pipefail
 
 sg=$(realpath "$1")
+tamper=$(realpath "${SG_TOOLS:-build/tests}/tamper")
 no_world=1
 . "$(dirname "$(realpath "$0")")/common.inc"
 pids=()
@@ -87,6 +88,18 @@ done
 grep -q '"sum": "100"' agg0/published/industry-1.json && pass "the sum is exact (10+20+30+40)" ||
 	fail "sum: $(cat agg0/published/industry-1.json)"
 
+# an enterprise proves its report was counted, from its receipt and the files
+"$sg" audit agg0/published --task task.sgt --receipt ent2.receipt > counted.out 2>&1
+[[ $? == 0 ]] && grep -q "^ok   receipt ent2.receipt (industry 1): report .* was counted (inclusion proof" counted.out &&
+	pass "a receipt's report proved counted by an inclusion proof" ||
+	fail "counted: $(grep -E 'FAIL|verdict' counted.out)"
+id2=$(sed -n 's/^accepted: report \([0-9a-f]*\);.*/\1/p' ent2.out)
+cp -r agg0/published dropped
+"$tamper" drop-report "$id2" dropped/industry-1.reports.pb
+"$sg" audit dropped --task task.sgt --receipt ent2.receipt > dropped.out 2>&1
+[[ $? == 1 ]] && grep -q "^FAIL receipt ent2.receipt (industry 1): report $id2 was counted" dropped.out &&
+	pass "a report dropped from the set: the receipt's check fails" ||
+	fail "dropped: $(grep -E 'FAIL|verdict' dropped.out)"
 printf 'category,value\ntooling,5\n' > ent5.csv
 "$sg" node submit --task task.sgt --key ent5/sign.sk --input ent5.csv > late.out 2>&1
 [[ $? == 1 ]] && grep -q "not open for submissions" late.out &&

@@ -12,6 +12,8 @@
  *   tamper signature J FILE industry-K.pb: a byte of aggregator J's signature flipped
  *   tamper isk FILE         isk.pb: the first ISK's last digit changed
  *   tamper isk-drop FILE    isk.pb: the last industry left out of the list
+ *   tamper drop-report [HEX] FILE  industry-K.reports.pb: the report id HEX (or
+ *                           the first) removed from the report set
  *
  * Exit 0 when the file was rewritten, 2 otherwise.
  */
@@ -83,6 +85,34 @@ static int isk(const char *kind, uint8_t *in, size_t len, uint8_t **out, size_t 
 	return *out ? 0 : 2;
 }
 
+static int report_set(const char *hex, uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+{
+	Spillguard__ReportSet *rs = spillguard__report_set__unpack(NULL, len, in);
+	if (rs == NULL || rs->n_report_ids == 0)
+		return 2;
+	size_t at = 0;
+	for (size_t i = 0; hex != NULL && i < rs->n_report_ids; i++) {
+		char h[33] = "";
+		for (size_t k = 0; k < rs->report_ids[i].len && k < 16; k++)
+			snprintf(h + 2 * k, 3, "%02x", rs->report_ids[i].data[k]);
+		if (strcmp(h, hex) == 0)
+			at = i + 1;
+	}
+	if (hex != NULL && at-- == 0)
+		return 2; /* not in the set */
+	ProtobufCBinaryData gone = rs->report_ids[at];
+	memmove(&rs->report_ids[at], &rs->report_ids[at + 1],
+		(rs->n_report_ids - at - 1) * sizeof *rs->report_ids);
+	rs->n_report_ids--;
+	*out_len = spillguard__report_set__get_packed_size(rs);
+	*out = malloc(*out_len + 1);
+	if (*out != NULL)
+		spillguard__report_set__pack(rs, *out);
+	rs->report_ids[rs->n_report_ids++] = gone; /* freed with the rest */
+	spillguard__report_set__free_unpacked(rs, NULL);
+	return *out ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -97,8 +127,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tamper: %s\n", err);
 		return 2;
 	}
-	int ret = strncmp(kind, "isk", 3) == 0
-			  ? isk(kind, (uint8_t *)bytes, len, &out, &out_len)
+	int ret = strncmp(kind, "isk", 3) == 0 ? isk(kind, (uint8_t *)bytes, len, &out, &out_len)
+		  : strcmp(kind, "drop-report") == 0
+			  ? report_set(arg, (uint8_t *)bytes, len, &out, &out_len)
 			  : aggregate(kind, arg, (uint8_t *)bytes, len, &out, &out_len);
 	if (ret == 0 && sg_file_write(path, out, out_len, 0644, true, err, sizeof err) != 0) {
 		fprintf(stderr, "tamper: %s\n", err);
