@@ -198,6 +198,11 @@ done
 [[ $counted == 3 ]] && pass "every aggregator: 51 accepted, the forged proof refused (code 10)" ||
 	fail "counts differ"
 
+"$sg" audit $pub --task task.sgt --receipt ent30.receipt > audit.out 2>&1
+[[ $? == 0 ]] && grep -q "^ok   receipt ent30.receipt (industry 2): report .* was counted" audit.out &&
+	pass "the publication passes the offline audit; a receipt's report proved counted" ||
+	fail "audit: $(grep -E 'FAIL|verdict' audit.out)"
+
 # --- collect-once ------------------------------------------------------------------
 
 md5sum $pub/* > before.md5
