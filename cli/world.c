@@ -49,18 +49,24 @@ long cli_number(const char *s, long dflt, long lo, long hi, const char *name)
 }
 
 /* A free loopback port: bind to 0, read it, close. */
+/* A free loopback port below Linux's ephemeral range (32768 and up), where
+ * the daemons' own outgoing connections could take it before a daemon
+ * binds it: random ports are tried by binding them. */
 static int free_port(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof sa;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
+	for (int tries = 0; tries < 200; tries++) {
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+		int port = 20000 + (int)randombytes_uniform(12000);
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sa.sin_port = htons((uint16_t)port);
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		bool ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			return port;
+	}
+	return -1;
 }
 
 static void b64(char out[64], const uint8_t *k)
@@ -84,8 +90,14 @@ int cli_world_keys(cli_world *d)
 		if (sg_keyset_generate(&d->agg[j], SG_KEY_ROLE_AGGREGATOR, name) != 0 ||
 		    sg_keyset_save(&d->agg[j], path, false, err, sizeof err) != 0)
 			return fail("keys", err);
-		if ((d->port[j] = free_port()) < 0)
-			return fail("no free loopback port", strerror(errno));
+		bool taken = true;
+		while (taken) { /* each aggregator a port of its own */
+			if ((d->port[j] = free_port()) < 0)
+				return fail("no free loopback port", strerror(errno));
+			taken = false;
+			for (long i = 0; i < j; i++)
+				taken |= d->port[i] == d->port[j];
+		}
 	}
 	d->ent_sk = calloc((size_t)d->n, sizeof *d->ent_sk);
 	if (d->ent_sk == NULL)

@@ -17,7 +17,9 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
 
 while :; do
-	base=$((20000 + RANDOM % 30000))
+	# below Linux's ephemeral range (32768-60999), where the daemons' own
+	# outgoing connections take their ports
+	base=$((20000 + RANDOM % 12000))
 	(exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null ||
 		(exec 3<>"/dev/tcp/127.0.0.1/$((base + 1))") 2>/dev/null || break
 done

@@ -22,7 +22,9 @@ trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' E
 
 # Four consecutive free loopback ports: three aggregators and a spare.
 while :; do
-	base=$((20000 + RANDOM % 30000))
+	# below Linux's ephemeral range (32768-60999), where the daemons' own
+	# outgoing connections take their ports
+	base=$((20000 + RANDOM % 12000))
 	busy=0
 	for p in $base $((base + 1)) $((base + 2)) $((base + 3)); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && busy=1
