@@ -62,6 +62,13 @@ printf 'task = task.sgt\nkye = agg1\n' > typo.conf
 	fail "stranger: $(cat stranger.err)"
 "$sg" aggregator --config agg1.conf 2>agg1.log &
 pids[1]=$!
+for _ in $(seq 1 100); do
+	grep -q "event=started" agg0.log 2>/dev/null && grep -q "event=started" agg1.log 2>/dev/null &&
+		break
+	sleep 0.1
+done
+grep -q "event=started" agg0.log && grep -q "event=started" agg1.log ||
+	{ fail "daemons"; cat agg0.log agg1.log; echo "cli close: the daemons did not start"; exit 1; }
 
 for i in 1 2 3; do
 	printf 'category,value\ntooling,%d\n' $((i * 10)) > ent$i.csv

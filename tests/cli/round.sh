@@ -119,7 +119,7 @@ wait_log agg1.log "event=started" || fail "helper 1 did not start"
 [[ $? == 2 ]] && grep -q "another daemon is using this store" twice.err &&
 	pass "a second daemon on the same store is refused" || fail "same store: $(cat twice.err)"
 wait_log agg0.log "event=verify_key_agreed" && pass "the leader grants the verification key" ||
-	fail "verification key"
+	{ fail "verification key"; cat agg*.log; echo "cli round: the daemons did not start"; exit 1; }
 
 for i in $(seq 1 30); do submit $i || fail "ent$i submit: $(cat ent$i.out)"; done
 [[ $(ls ent*.receipt | wc -l) == 30 ]] && pass "30 reports accepted with receipts" ||
