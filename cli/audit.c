@@ -202,7 +202,6 @@ static int audit(int argc, char **argv)
 				 { "authority-pk", &auth, NULL },
 				 { "receipt", &receipt, NULL },
 				 { NULL, NULL, NULL } };
-	char tbuf[4200];
 	if (argc >= 2 && strncmp(argv[1], "--", 2) != 0)
 		dir = argv[1];
 	int status = dir == NULL ? 2 : cli_opts_parse("audit", opts, argc, argv, 2);
@@ -211,6 +210,13 @@ static int audit(int argc, char **argv)
 			SG_PROG_NAME);
 	if (status != 0)
 		return status;
+	return cli_audit_run(dir, task, auth, receipt);
+}
+
+int cli_audit_run(const char *dir, const char *task, const char *auth, const char *receipt)
+{
+	char tbuf[4200];
+	int status;
 	if (task == NULL)
 		task = default_task(tbuf, sizeof tbuf, dir);
 	sg_task *t = NULL;

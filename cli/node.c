@@ -18,6 +18,7 @@
 #include "edge/node.h"
 #include "edge/node_run.h"
 #include "spillguard/keys.h"
+#include "opts.h"
 #include "subcommands.h"
 #include "util/file.h"
 #include "util/hex.h"
@@ -87,46 +88,18 @@ static void usage_run(FILE *f)
 		SG_PROG_NAME);
 }
 
+static void usage_verify(FILE *f);
+
 static void usage(FILE *f)
 {
 	usage_submit(f);
 	fputc('\n', f);
 	usage_run(f);
+	fputc('\n', f);
+	usage_verify(f);
 }
 
 /* --- arguments -------------------------------------------------------- */
-
-/* "--name VALUE" (value set) or "--name" (flag set), each at most once. */
-typedef struct option {
-	const char *name;
-	const char **value;
-	bool *flag;
-} option;
-
-static int parse(const char *cmd, const option *opts, size_t n, int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		const option *o = NULL;
-		for (size_t k = 0; k < n && o == NULL; k++)
-			o = strcmp(argv[i], opts[k].name) == 0 ? &opts[k] : NULL;
-		if (o == NULL) {
-			fprintf(stderr, "%s node %s: unexpected argument '%s'\n", SG_PROG_NAME, cmd,
-				argv[i]);
-			return 2;
-		}
-		bool given = o->flag ? *o->flag : *o->value != NULL;
-		if (given || (o->value && i + 1 >= argc)) {
-			fprintf(stderr, "%s node %s: %s %s\n", SG_PROG_NAME, cmd, o->name,
-				given ? "given twice" : "needs a value");
-			return 2;
-		}
-		if (o->flag)
-			*o->flag = true;
-		else
-			*o->value = argv[++i];
-	}
-	return 0;
-}
 
 /* s (when given) as a whole number from lo to hi, else dflt. */
 static bool number(long *out, const char *cmd, const char *name, const char *s, long lo, long hi,
@@ -225,10 +198,11 @@ static int submit(int argc, char **argv)
 {
 	const char *task = NULL, *key_path = NULL, *input = NULL, *receipt = NULL, *auth_path = NULL,
 		   *attempts_s = NULL;
-	const option opts[] = {
-		{ "--task", &task, NULL },	     { "--key", &key_path, NULL },
-		{ "--input", &input, NULL },	     { "--receipt", &receipt, NULL },
-		{ "--authority-pk", &auth_path, NULL }, { "--attempts", &attempts_s, NULL },
+	const cli_opt opts[] = {
+		{ "task", &task, NULL },	   { "key", &key_path, NULL },
+		{ "input", &input, NULL },	   { "receipt", &receipt, NULL },
+		{ "authority-pk", &auth_path, NULL }, { "attempts", &attempts_s, NULL },
+		{ NULL, NULL, NULL },
 	};
 	sg_task *t = NULL;
 	sg_key *key = NULL, *auth = NULL;
@@ -236,7 +210,7 @@ static int submit(int argc, char **argv)
 	size_t csv_len = 0;
 	sg_node_result res = { 0 };
 	long attempts;
-	int status = parse("submit", opts, sizeof opts / sizeof opts[0], argc, argv);
+	int status = cli_opts_parse("node submit", opts, argc, argv, 1);
 	if (status != 0)
 		return status;
 	if (!task || !key_path || !input) {
@@ -290,18 +264,18 @@ static int run(int argc, char **argv)
 	const char *key_path = NULL, *input = NULL, *tasks = NULL, *state = NULL, *auth_path = NULL,
 		   *interval_s = NULL, *attempts_s = NULL, *timeout_s = NULL;
 	bool once = false;
-	const option opts[] = {
-		{ "--key", &key_path, NULL },	     { "--input", &input, NULL },
-		{ "--tasks", &tasks, NULL },	     { "--state", &state, NULL },
-		{ "--authority-pk", &auth_path, NULL }, { "--interval", &interval_s, NULL },
-		{ "--attempts", &attempts_s, NULL },   { "--timeout", &timeout_s, NULL },
-		{ "--once", NULL, &once },
+	const cli_opt opts[] = {
+		{ "key", &key_path, NULL },	     { "input", &input, NULL },
+		{ "tasks", &tasks, NULL },	     { "state", &state, NULL },
+		{ "authority-pk", &auth_path, NULL }, { "interval", &interval_s, NULL },
+		{ "attempts", &attempts_s, NULL },   { "timeout", &timeout_s, NULL },
+		{ "once", NULL, &once },	     { NULL, NULL, NULL },
 	};
 	sg_key *key = NULL, *auth = NULL;
 	sg_node_runner *r = NULL;
 	char err[512];
 	long interval, attempts, timeout;
-	int status = parse("run", opts, sizeof opts / sizeof opts[0], argc, argv);
+	int status = cli_opts_parse("node run", opts, argc, argv, 1);
 	if (status != 0)
 		return status;
 	if (!key_path || !input || !tasks || !state) {
@@ -352,6 +326,43 @@ cleanup:
 	return status;
 }
 
+static void usage_verify(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s node verify-receipt RECEIPT --published DIR [--task TASK.sgt]\n"
+		"                              [--authority-pk SIGN.pk]\n\n"
+		"Proves, offline, that the report a receipt acknowledged was counted: the\n"
+		"receipt is the task's leader's, and its report id is in the report set of\n"
+		"its industry's published aggregate, by an RFC 9162 inclusion proof against\n"
+		"the root every aggregator signed. The whole publication is audited with it\n"
+		"('spillguard audit DIR --receipt RECEIPT'), so that root is one to trust.\n\n"
+		"Exit status: 0 counted and everything checks, 1 a check failed (the FAIL\n"
+		"lines say which: not counted, or the publication does not check), 2 usage\n"
+		"or system error.\n",
+		SG_PROG_NAME);
+}
+
+static int verify_receipt(int argc, char **argv)
+{
+	const char *published = NULL, *task = NULL, *auth = NULL, *receipt = NULL;
+	const cli_opt opts[] = { { "published", &published, NULL },
+				 { "task", &task, NULL },
+				 { "authority-pk", &auth, NULL },
+				 { NULL, NULL, NULL } };
+	if (argc >= 2 && strncmp(argv[1], "--", 2) != 0)
+		receipt = argv[1];
+	int status = cli_opts_parse("node verify-receipt", opts, argc, argv, receipt ? 2 : 1);
+	if (status != 0)
+		return status;
+	if (receipt == NULL || published == NULL) {
+		fprintf(stderr, "%s node verify-receipt: RECEIPT and --published DIR are needed (see "
+				"--help)\n",
+			SG_PROG_NAME);
+		return 2;
+	}
+	return cli_audit_run(published, task, auth, receipt);
+}
+
 static bool is_help(const char *a)
 {
 	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
@@ -363,7 +374,9 @@ int node_main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 		void (*usage)(FILE *);
-	} actions[] = { { "submit", submit, usage_submit }, { "run", run, usage_run } };
+	} actions[] = { { "submit", submit, usage_submit },
+			{ "run", run, usage_run },
+			{ "verify-receipt", verify_receipt, usage_verify } };
 	if (argc >= 2 && is_help(argv[1])) {
 		usage(stdout);
 		return 0;

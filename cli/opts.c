@@ -32,6 +32,10 @@ int cli_opts_parse(const char *cmd, const cli_opt *opts, int argc, char **argv, 
 			return 2;
 		}
 		if (o->flag != NULL) {
+			if (*o->flag) {
+				fprintf(stderr, "%s %s: %s given twice\n", SG_PROG_NAME, cmd, a);
+				return 2;
+			}
 			*o->flag = true;
 			continue;
 		}

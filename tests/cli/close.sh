@@ -105,9 +105,9 @@ grep -q '"sum": "100"' agg0/published/industry-1.json && pass "the sum is exact 
 id2=$(sed -n 's/^accepted: report \([0-9a-f]*\);.*/\1/p' ent2.out)
 cp -r agg0/published dropped
 "$tamper" drop-report "$id2" dropped/industry-1.reports.pb
-"$sg" audit dropped --task task.sgt --receipt ent2.receipt > dropped.out 2>&1
+"$sg" node verify-receipt ent2.receipt --published dropped --task task.sgt > dropped.out 2>&1
 [[ $? == 1 ]] && grep -q "^FAIL receipt ent2.receipt (industry 1): report $id2 was counted" dropped.out &&
-	pass "a report dropped from the set: the receipt's check fails" ||
+	pass "node verify-receipt: a report dropped from the set is not proved counted" ||
 	fail "dropped: $(grep -E 'FAIL|verdict' dropped.out)"
 printf 'category,value\ntooling,5\n' > ent5.csv
 "$sg" node submit --task task.sgt --key ent5/sign.sk --input ent5.csv > late.out 2>&1
