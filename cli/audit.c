@@ -3,6 +3,7 @@
  * spillguard audit: checks a round's publication offline, from files only
  * (DESIGN.md §6), trusting none of the aggregators.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "audit_report.h"
 #include "opts.h"
 #include "protocol/audit.h"
 #include "protocol/upload.h"
@@ -24,7 +26,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s audit DIR [--task TASK.sgt] [--authority-pk SIGN.pk]\n"
-		"                    [--receipt RECEIPT]\n\n"
+		"                    [--receipt RECEIPT] [--json FILE] [--csv FILE]\n\n"
 		"Checks a round's publication folder offline (the folder the leader wrote,\n"
 		"docs/publication.md), from the files alone:\n"
 		"  the task's signature by its authority (and that the authority is the\n"
@@ -37,7 +39,9 @@ static void usage(FILE *f)
 		"  the ISK: the sum of the published TSK_k, over exactly those industries;\n"
 		"  with --receipt, an enterprise's receipt: signed by the task's leader, and\n"
 		"  its report counted in its industry (an RFC 9162 inclusion proof).\n"
-		"One line per check, ok or FAIL, then the verdict. The task defaults to\n"
+		"One line per check, ok or FAIL, then the verdict. --json writes the checks,\n"
+		"the verdict and the published TSK and ISK; --csv one row per industry and\n"
+		"category (TSK) and per category (ISK). The task defaults to\n"
 		"task.sgt beside DIR (as 'demo --out' keeps it), else inside DIR.\n\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or system\n"
 		"error.\n",
@@ -46,14 +50,33 @@ static void usage(FILE *f)
 
 typedef struct tally {
 	unsigned checks, failed;
+	audit_line *lines; /* kept for --json (NULL when out of memory) */
+	size_t cap;
 } tally;
 
 static void say(void *ctx, bool ok, const char *line)
 {
 	tally *t = ctx;
+	if (t->checks == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		audit_line *more = realloc(t->lines, cap * sizeof *more);
+		if (more != NULL) {
+			t->lines = more;
+			t->cap = cap;
+		}
+	}
+	if (t->checks < t->cap)
+		t->lines[t->checks] = (audit_line){ ok, strdup(line) };
 	t->checks++;
 	t->failed += !ok;
 	printf("%s %s\n", ok ? "ok  " : "FAIL", line);
+}
+
+static void tally_free(tally *t)
+{
+	for (size_t i = 0; i < t->checks && i < t->cap; i++)
+		free(t->lines[i].text);
+	free(t->lines);
 }
 
 /* DIR/../task.sgt, else DIR/task.sgt. */
@@ -197,11 +220,11 @@ static int audit_isk(const sg_task *t, const char *dir, uint8_t *const *pubs,
 
 static int audit(int argc, char **argv)
 {
-	const char *task = NULL, *auth = NULL, *dir = NULL, *receipt = NULL;
-	const cli_opt opts[] = { { "task", &task, NULL },
-				 { "authority-pk", &auth, NULL },
-				 { "receipt", &receipt, NULL },
-				 { NULL, NULL, NULL } };
+	const char *task = NULL, *auth = NULL, *dir = NULL, *receipt = NULL, *json = NULL,
+		   *csv = NULL;
+	const cli_opt opts[] = { { "task", &task, NULL },   { "authority-pk", &auth, NULL },
+				 { "receipt", &receipt, NULL }, { "json", &json, NULL },
+				 { "csv", &csv, NULL },	      { NULL, NULL, NULL } };
 	if (argc >= 2 && strncmp(argv[1], "--", 2) != 0)
 		dir = argv[1];
 	int status = dir == NULL ? 2 : cli_opts_parse("audit", opts, argc, argv, 2);
@@ -210,10 +233,11 @@ static int audit(int argc, char **argv)
 			SG_PROG_NAME);
 	if (status != 0)
 		return status;
-	return cli_audit_run(dir, task, auth, receipt);
+	return cli_audit_run(dir, task, auth, receipt, json, csv);
 }
 
-int cli_audit_run(const char *dir, const char *task, const char *auth, const char *receipt)
+int cli_audit_run(const char *dir, const char *task, const char *auth, const char *receipt,
+		  const char *json, const char *csv)
 {
 	char tbuf[4200];
 	int status;
@@ -239,6 +263,13 @@ int cli_audit_run(const char *dir, const char *task, const char *auth, const cha
 			printf("verdict: %u of %u checks FAILED\n", tl.failed, tl.checks);
 		status = tl.failed == 0 ? 0 : 1;
 	}
+	const audit_results res = { t,	 dir, tl.lines, tl.checks <= tl.cap ? tl.checks : tl.cap,
+				    tl.failed, pubs, lens, n };
+	if (status != 2 && json != NULL && audit_write_json(&res, json) != 0)
+		status = 2;
+	if (status != 2 && csv != NULL && audit_write_csv(&res, csv) != 0)
+		status = 2;
+	tally_free(&tl);
 	for (size_t k = 0; pubs != NULL && k < n; k++)
 		free(pubs[k]);
 	free(pubs);

@@ -14,9 +14,10 @@
 int aggregator_main(int argc, char **argv);
 int audit_main(int argc, char **argv);
 /* The audit of publication folder dir (task: NULL for the one beside it),
- * with a receipt's checks when receipt is not NULL: the exit status. */
+ * with a receipt's checks when receipt is not NULL, and the results written
+ * as JSON and CSV to the files given (NULL: none): the exit status. */
 int cli_audit_run(const char *dir, const char *task, const char *authority_pk,
-		  const char *receipt);
+		  const char *receipt, const char *json, const char *csv);
 int bench_main(int argc, char **argv);
 int bench_round_main(int argc, char **argv);
 int collect_main(int argc, char **argv);

@@ -19,6 +19,12 @@ rc=$?
 [[ $rc == 0 ]] && grep -q "^verdict: all 22 checks passed" clean.out && ! grep -q "^FAIL" clean.out &&
 	pass "the untouched publication: every check passes (task found beside it)" ||
 	fail "clean: rc $rc $(cat clean.out)"
+"$sg" audit d/published --json out.json --csv out.csv > /dev/null 2>&1
+tsk1=$(sed -n 's/.*"tsk": "\([0-9.]*\)".*/\1/p' d/published/industry-1.json | head -n 1)
+grep -q '"verdict": "verified"' out.json && [[ $(grep -c '"result": "ok"' out.json) == 22 ]] &&
+	[[ $(wc -l < out.csv) == 10 ]] && grep -q "^TSK,1,\"industry-1\",\"category-1\",6,[0-9.]*,$tsk1$" out.csv &&
+	[[ $(grep -c "^ISK," out.csv) == 3 ]] && pass "--json and --csv: the checks, the TSK and the ISK" ||
+	fail "json/csv: $(head -n 3 out.csv)"
 "$sg" audit d/published --task d/task.sgt --authority-pk d/authority/sign.pk > /dev/null 2>&1 &&
 	pass "--task and --authority-pk" || fail "authority-pk"
 "$sg" audit d/published --task d/task.sgt --authority-pk d/agg-0/sign.pk > other.out 2>&1
@@ -34,9 +40,10 @@ expect() {
 	check=$2
 	rm -rf t && cp -r d t
 	"$tamper" "${args[@]}" || { fail "$name: tamper failed"; return; }
-	"$sg" audit t/published --task t/task.sgt > t.out 2>&1
+	"$sg" audit t/published --task t/task.sgt --json t.json > t.out 2>&1
 	local rc=$?
 	[[ $rc == 1 ]] && grep -q "^FAIL .*$check" t.out && grep -q "^verdict: .* FAILED" t.out &&
+		grep -q '"verdict": "failed"' t.json &&
 		pass "$name: exit 1, FAIL $check" || fail "$name: rc $rc $(grep -E 'FAIL|verdict' t.out)"
 }
 expect "a sum changed" sum t/published/industry-1.pb -- "industry 1.*S_k equals the aggregate shares"
