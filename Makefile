@@ -125,7 +125,7 @@ endif
 
 # --- top-level targets -------------------------------------------------------
 
-.PHONY: all deps demo test test-unit test-asan test-vdaf test-ctgrind test-cli fuzz fuzz-run bench \
+.PHONY: all check-html deps demo test test-unit test-asan test-vdaf test-ctgrind test-cli fuzz fuzz-run bench \
         install uninstall clean FORCE
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
@@ -226,6 +226,17 @@ test-ctgrind: $(CTGRIND)
 
 test-cli: $(CLI) $(TOOLS)
 	$(run_cli)
+
+# The audit's HTML page of a fresh demo round, and a screenshot of it in
+# headless Chromium (apt install chromium): build/check-html/report.png.
+check-html: $(CLI)
+	$(Q)rm -rf $(B)/check-html
+	$(Q)$(CLI) demo --enterprises 40 --industries 4 --categories 5 --out $(B)/check-html > /dev/null
+	$(Q)$(CLI) audit $(B)/check-html/published --html $(B)/check-html/report.html | tail -n 1
+	$(Q)chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars \
+	  --window-size=1100,1800 --screenshot=$(B)/check-html/report.png \
+	  file://$(abspath $(B))/check-html/report.html 2>/dev/null
+	@echo "page: $(B)/check-html/report.html, screenshot: $(B)/check-html/report.png"
 
 # A whole round on loopback with the defaults; DEMO_ARGS passes options.
 demo: $(CLI)

@@ -26,7 +26,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s audit DIR [--task TASK.sgt] [--authority-pk SIGN.pk]\n"
-		"                    [--receipt RECEIPT] [--json FILE] [--csv FILE]\n\n"
+		"                    [--receipt RECEIPT] [--json FILE] [--csv FILE]\n"
+		"                    [--html FILE]\n\n"
 		"Checks a round's publication folder offline (the folder the leader wrote,\n"
 		"docs/publication.md), from the files alone:\n"
 		"  the task's signature by its authority (and that the authority is the\n"
@@ -41,7 +42,9 @@ static void usage(FILE *f)
 		"  its report counted in its industry (an RFC 9162 inclusion proof).\n"
 		"One line per check, ok or FAIL, then the verdict. --json writes the checks,\n"
 		"the verdict and the published TSK and ISK; --csv one row per industry and\n"
-		"category (TSK) and per category (ISK). The task defaults to\n"
+		"category (TSK) and per category (ISK); --html a self-contained page (the\n"
+		"verdict, TSK per category as bars, the figures, every check). The task\n"
+		"defaults to\n"
 		"task.sgt beside DIR (as 'demo --out' keeps it), else inside DIR.\n\n"
 		"Exit status: 0 every check passed, 1 a check failed, 2 usage or system\n"
 		"error.\n",
@@ -221,10 +224,11 @@ static int audit_isk(const sg_task *t, const char *dir, uint8_t *const *pubs,
 static int audit(int argc, char **argv)
 {
 	const char *task = NULL, *auth = NULL, *dir = NULL, *receipt = NULL, *json = NULL,
-		   *csv = NULL;
+		   *csv = NULL, *html = NULL;
 	const cli_opt opts[] = { { "task", &task, NULL },   { "authority-pk", &auth, NULL },
 				 { "receipt", &receipt, NULL }, { "json", &json, NULL },
-				 { "csv", &csv, NULL },	      { NULL, NULL, NULL } };
+				 { "csv", &csv, NULL },	      { "html", &html, NULL },
+				 { NULL, NULL, NULL } };
 	if (argc >= 2 && strncmp(argv[1], "--", 2) != 0)
 		dir = argv[1];
 	int status = dir == NULL ? 2 : cli_opts_parse("audit", opts, argc, argv, 2);
@@ -233,11 +237,11 @@ static int audit(int argc, char **argv)
 			SG_PROG_NAME);
 	if (status != 0)
 		return status;
-	return cli_audit_run(dir, task, auth, receipt, json, csv);
+	return cli_audit_run(dir, task, auth, receipt, json, csv, html);
 }
 
 int cli_audit_run(const char *dir, const char *task, const char *auth, const char *receipt,
-		  const char *json, const char *csv)
+		  const char *json, const char *csv, const char *html)
 {
 	char tbuf[4200];
 	int status;
@@ -268,6 +272,8 @@ int cli_audit_run(const char *dir, const char *task, const char *auth, const cha
 	if (status != 2 && json != NULL && audit_write_json(&res, json) != 0)
 		status = 2;
 	if (status != 2 && csv != NULL && audit_write_csv(&res, csv) != 0)
+		status = 2;
+	if (status != 2 && html != NULL && audit_write_html(&res, html) != 0)
 		status = 2;
 	tally_free(&tl);
 	for (size_t k = 0; pubs != NULL && k < n; k++)

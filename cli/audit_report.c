@@ -12,8 +12,7 @@
 #include "util/json_write.h"
 #include "wire/codec.h"
 
-/* The published aggregate of industry id among r's, decoded (or NULL). */
-static Spillguard__PublishedAggregate *find(const audit_results *r, uint32_t id,
+Spillguard__PublishedAggregate *audit_find_published(const audit_results *r, uint32_t id,
 					    sg_wire_budget **b)
 {
 	for (size_t i = 0; i < r->n_pubs; i++) {
@@ -31,8 +30,7 @@ static Spillguard__PublishedAggregate *find(const audit_results *r, uint32_t id,
 	return NULL;
 }
 
-/* isk.pb of the folder, decoded with n_isk = categories (or NULL). */
-static Spillguard__IskSummary *read_isk(const audit_results *r, sg_wire_budget **b)
+Spillguard__IskSummary *audit_read_isk(const audit_results *r, sg_wire_budget **b)
 {
 	char path[4200], *bytes = NULL, err[300];
 	size_t len;
@@ -83,7 +81,7 @@ int audit_write_json(const audit_results *r, const char *path)
 	sg_jw_array(&w, "industries");
 	for (size_t k = 0; k < tb->n_industries; k++) {
 		sg_wire_budget *b;
-		Spillguard__PublishedAggregate *pa = find(r, tb->industries[k]->id, &b);
+		Spillguard__PublishedAggregate *pa = audit_find_published(r, tb->industries[k]->id, &b);
 		sg_jw_object(&w, NULL);
 		sg_jw_u64(&w, "id", tb->industries[k]->id);
 		sg_jw_str(&w, "name", tb->industries[k]->name);
@@ -106,7 +104,7 @@ int audit_write_json(const audit_results *r, const char *path)
 	}
 	sg_jw_end(&w);
 	sg_wire_budget *ib;
-	Spillguard__IskSummary *s = read_isk(r, &ib);
+	Spillguard__IskSummary *s = audit_read_isk(r, &ib);
 	sg_jw_array(&w, "isk");
 	for (size_t c = 0; s != NULL && c < tb->n_categories; c++) {
 		sg_jw_object(&w, NULL);
@@ -154,7 +152,7 @@ int audit_write_csv(const audit_results *r, const char *path)
 				"figure,industry_id,industry,category,report_count,sum,value\n");
 	for (size_t k = 0; k < tb->n_industries; k++) {
 		sg_wire_budget *b;
-		Spillguard__PublishedAggregate *pa = find(r, tb->industries[k]->id, &b);
+		Spillguard__PublishedAggregate *pa = audit_find_published(r, tb->industries[k]->id, &b);
 		csv_field(ind, sizeof ind, tb->industries[k]->name);
 		for (size_t c = 0; pa != NULL && c < tb->n_categories; c++) {
 			csv_field(cat, sizeof cat, tb->categories[c]->name);
@@ -166,7 +164,7 @@ int audit_write_csv(const audit_results *r, const char *path)
 		sg_wire_release(pa ? &pa->base : NULL, b);
 	}
 	sg_wire_budget *ib;
-	Spillguard__IskSummary *s = read_isk(r, &ib);
+	Spillguard__IskSummary *s = audit_read_isk(r, &ib);
 	for (size_t c = 0; s != NULL && c < tb->n_categories; c++) {
 		csv_field(cat, sizeof cat, tb->categories[c]->name);
 		len += (size_t)snprintf(text + len, cap - len, "ISK,,,%s,,,%s\n", cat, s->isk[c]);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/task.h"
+#include "wire/codec.h"
 
 typedef struct audit_line {
 	bool ok;
@@ -32,5 +33,15 @@ typedef struct audit_results {
 /* 0, or 2 after a message naming the file. */
 int audit_write_json(const audit_results *r, const char *path);
 int audit_write_csv(const audit_results *r, const char *path);
+/* One self-contained page: the verdict, TSK per category as SVG bars, the
+ * figures with the ISK, every check. */
+int audit_write_html(const audit_results *r, const char *path);
+
+/* The published aggregate of industry id among r's, decoded with a sum and
+ * a TSK per category (release with sg_wire_release), or NULL. */
+Spillguard__PublishedAggregate *audit_find_published(const audit_results *r, uint32_t id,
+						     sg_wire_budget **b);
+/* The folder's isk.pb, decoded with an ISK per category, or NULL. */
+Spillguard__IskSummary *audit_read_isk(const audit_results *r, sg_wire_budget **b);
 
 #endif

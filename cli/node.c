@@ -360,7 +360,7 @@ static int verify_receipt(int argc, char **argv)
 			SG_PROG_NAME);
 		return 2;
 	}
-	return cli_audit_run(published, task, auth, receipt, NULL, NULL);
+	return cli_audit_run(published, task, auth, receipt, NULL, NULL, NULL);
 }
 
 static bool is_help(const char *a)

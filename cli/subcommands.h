@@ -17,7 +17,7 @@ int audit_main(int argc, char **argv);
  * with a receipt's checks when receipt is not NULL, and the results written
  * as JSON and CSV to the files given (NULL: none): the exit status. */
 int cli_audit_run(const char *dir, const char *task, const char *authority_pk,
-		  const char *receipt, const char *json, const char *csv);
+		  const char *receipt, const char *json, const char *csv, const char *html);
 int bench_main(int argc, char **argv);
 int bench_round_main(int argc, char **argv);
 int collect_main(int argc, char **argv);

@@ -25,6 +25,12 @@ grep -q '"verdict": "verified"' out.json && [[ $(grep -c '"result": "ok"' out.js
 	[[ $(wc -l < out.csv) == 10 ]] && grep -q "^TSK,1,\"industry-1\",\"category-1\",6,[0-9.]*,$tsk1$" out.csv &&
 	[[ $(grep -c "^ISK," out.csv) == 3 ]] && pass "--json and --csv: the checks, the TSK and the ISK" ||
 	fail "json/csv: $(head -n 3 out.csv)"
+"$sg" audit d/published --html page.html > /dev/null 2>&1
+[[ $? == 0 ]] && grep -q "Verified: every figure below checks" page.html &&
+	[[ $(grep -o "<rect " page.html | wc -l) == 6 ]] && grep -q "$tsk1" page.html &&
+	! grep -Eq "<script|src=|<link|@import|url\(" page.html &&
+	pass "--html: one page, bars per industry and category, no script or outside file" ||
+	fail "html"
 "$sg" audit d/published --task d/task.sgt --authority-pk d/authority/sign.pk > /dev/null 2>&1 &&
 	pass "--task and --authority-pk" || fail "authority-pk"
 "$sg" audit d/published --task d/task.sgt --authority-pk d/agg-0/sign.pk > other.out 2>&1
@@ -56,6 +62,12 @@ expect "an ISK changed" isk t/published/isk.pb -- "ISK = the sum of the publishe
 expect "an industry left out of the ISK" isk-drop t/published/isk.pb -- "ISK: over exactly the 2 industries"
 expect "a report removed from a report set" drop-report t/published/industry-2.reports.pb -- \
 	"industry 2.*the report set lists J_k report ids"
+
+rm -rf t && cp -r d t && "$tamper" sum t/published/industry-1.pb
+"$sg" audit t/published --task t/task.sgt --html bad.html > /dev/null 2>&1
+[[ $? == 1 ]] && grep -q "NOT verified" bad.html && grep -q 'class="check fail">FAIL' bad.html &&
+	pass "--html of a tampered publication says NOT verified and lists the failure" ||
+	fail "bad html"
 
 # a flipped byte anywhere in an aggregate file is caught by some check
 caught=0
