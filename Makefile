@@ -167,12 +167,12 @@ define run_cli
 $(Q)for t in tests/cli/*.sh; do SG_TOOLS=$(B)/tests bash "$$t" $(CLI) || exit 1; done
 endef
 
-# The daemons' tests again with the command built under ASan+UBSan (the
-# daemons are this binary too): a memory error aborts a daemon and a leak
-# makes its exit status non-zero, which the scripts check.
+# The daemons' and the audit's tests again with the command built under
+# ASan+UBSan (the daemons are this binary too): a memory error aborts a
+# daemon and a leak makes its exit status non-zero, which the scripts check.
 define run_cli_asan
-@echo '==> daemon tests under ASan+UBSan'
-$(Q)for t in tests/cli/round.sh tests/cli/close.sh tests/cli/demo.sh; do \
+@echo '==> daemon and audit tests under ASan+UBSan'
+$(Q)for t in tests/cli/round.sh tests/cli/close.sh tests/cli/demo.sh tests/cli/audit.sh; do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  SG_TOOLS=$(B)/tests bash "$$t" $(ASAN_CLI) || exit 1; done
 endef
