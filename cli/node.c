@@ -53,7 +53,7 @@ static void usage_run(FILE *f)
 	fprintf(f,
 		"Usage: %s node run --key SIGN.sk --input EEK.csv --tasks DIR --state DIR\n"
 		"                    [--authority-pk SIGN.pk] [--interval SECONDS] [--once]\n"
-		"                    [--attempts N] [--timeout SECONDS]\n\n"
+		"                    [--attempts N] [--timeout SECONDS] [--published DIR]\n\n"
 		"The enterprise's daemon. In each pass, SECONDS apart (default 60), it reads\n"
 		"the task files (*.sgt) in the tasks folder and, for each task that is open\n"
 		"now and has no outcome yet in the state folder, submits the knowledge\n"
@@ -72,6 +72,14 @@ static void usage_run(FILE *f)
 		"  ID.receipt   the leader's signed receipt: the task is done.\n"
 		"  ID.refused   the leader's reject code and reason on one line: the task\n"
 		"               is done and the report is never sent again.\n"
+		"With --published DIR (where rounds are published, DIR/ID/ being a round's\n"
+		"publication folder), once a task's round is there it proves from the\n"
+		"receipt that the report was counted (the industry's aggregate audited, an\n"
+		"inclusion proof in its report set) and keeps the outcome:\n"
+		"  ID.counted       proved counted;\n"
+		"  ID.not-counted   NOT counted, or the publication does not check: the\n"
+		"                   failed check, also logged as event=NOT-COUNTED;\n"
+		"  ID.withheld      its industry was withheld (below min_batch).\n"
 		"While the leader does not answer, the report is sent up to N times in a\n"
 		"pass (default 5 with --once, 8 otherwise), each time waiting --timeout\n"
 		"seconds (default 10) for the reply, with pauses of 1, 2, 4, ... up to 30\n"
@@ -262,14 +270,15 @@ static bool catch_signals(void)
 static int run(int argc, char **argv)
 {
 	const char *key_path = NULL, *input = NULL, *tasks = NULL, *state = NULL, *auth_path = NULL,
-		   *interval_s = NULL, *attempts_s = NULL, *timeout_s = NULL;
+		   *interval_s = NULL, *attempts_s = NULL, *timeout_s = NULL, *published = NULL;
 	bool once = false;
 	const cli_opt opts[] = {
 		{ "key", &key_path, NULL },	     { "input", &input, NULL },
 		{ "tasks", &tasks, NULL },	     { "state", &state, NULL },
 		{ "authority-pk", &auth_path, NULL }, { "interval", &interval_s, NULL },
 		{ "attempts", &attempts_s, NULL },   { "timeout", &timeout_s, NULL },
-		{ "once", NULL, &once },	     { NULL, NULL, NULL },
+		{ "once", NULL, &once },	     { "published", &published, NULL },
+		{ NULL, NULL, NULL },
 	};
 	sg_key *key = NULL, *auth = NULL;
 	sg_node_runner *r = NULL;
@@ -296,6 +305,7 @@ static int run(int argc, char **argv)
 		.tasks_dir = tasks,
 		.state_dir = state,
 		.csv_path = input,
+		.published_dir = published,
 		.sign_sk = sg_key_secret(key),
 		.authority_pk = auth ? sg_key_public(auth) : NULL,
 		.timeout_ms = (int)(1000 * timeout),

@@ -16,6 +16,8 @@
 
 #include "edge/eek_csv.h"
 #include "edge/node_run.h"
+#include "protocol/audit.h"
+#include "protocol/upload.h"
 #include "spillguard/err.h"
 #include "util/file.h"
 #include "util/hex.h"
@@ -270,6 +272,102 @@ cleanup:
 	free(report);
 }
 
+/* The first failed check of an audit, kept for the log. */
+typedef struct first_fail {
+	char line[400];
+	int failed;
+} first_fail;
+
+static void note_check(void *ctx, bool ok, const char *check)
+{
+	first_fail *f = ctx;
+	if (!ok && f->failed++ == 0)
+		snprintf(f->line, sizeof f->line, "%s", check);
+}
+
+/* DIR/<task>/<name>'s bytes, or NULL when there is none. */
+static char *published_file(const sg_node_runner *r, const char *task_hex, const char *name,
+			    size_t *len)
+{
+	char path[PATH_CAP + 64], err[300], *bytes = NULL;
+	snprintf(path, sizeof path, "%s/%s/%s", r->cfg.published_dir, task_hex, name);
+	if (!exists(path) ||
+	    sg_file_read(&bytes, len, path, SG_WIRE_MAX_BYTES, err, sizeof err) != 0)
+		return NULL;
+	return bytes;
+}
+
+static void keep_outcome(sg_node_runner *r, const char *task_hex, const char *ext,
+			 const char *line)
+{
+	char path[PATH_CAP], err[300], v[VALUE_CAP];
+	state_path(path, r, task_hex, ext);
+	if (sg_file_write(path, (const uint8_t *)line, strlen(line), 0644, true, err,
+			  sizeof err) != 0)
+		say(r, "event=error task=%s error=%s", task_hex, q(v, sizeof v, err));
+}
+
+/* Once the round is published: whether the receipt's report was counted,
+ * decided once (kept in the state folder); a report not counted is logged
+ * loudly. The aggregate is audited with it, so its root can be trusted. */
+static void check_counted(sg_node_runner *r, const sg_task *t, const char *task_hex)
+{
+	static const char *const decided[] = { "counted", "not-counted", "withheld" };
+	char path[PATH_CAP], err[300], v[VALUE_CAP], w[VALUE_CAP], name[64], line[600];
+	uint8_t id[SG_REPORT_ID_BYTES];
+	uint32_t industry;
+	size_t rc_len = 0, pub_len = 0, set_len = 0, round_len = 0;
+	char *rc = NULL, *pub = NULL, *set = NULL, *round = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		state_path(path, r, task_hex, decided[i]);
+		if (exists(path))
+			return;
+	}
+	state_path(path, r, task_hex, "receipt");
+	if (sg_file_read(&rc, &rc_len, path, SG_WIRE_MAX_BYTES, err, sizeof err) != 0 ||
+	    sg_receipt_open(id, &industry, t, (const uint8_t *)rc, rc_len, err, sizeof err) != 0)
+		goto cleanup; /* a receipt checked when it came: nothing to prove from */
+	char hex[2 * SG_REPORT_ID_BYTES + 1];
+	sg_hex_encode(hex, id, sizeof id);
+	snprintf(name, sizeof name, "industry-%u.pb", industry);
+	pub = published_file(r, task_hex, name, &pub_len);
+	snprintf(name, sizeof name, "industry-%u.reports.pb", industry);
+	set = published_file(r, task_hex, name, &set_len);
+	round = published_file(r, task_hex, "round.json", &round_len);
+	if (pub == NULL && round != NULL) { /* published, and this industry withheld */
+		snprintf(line, sizeof line, "industry %u withheld (below min_batch)\n", industry);
+		keep_outcome(r, task_hex, "withheld", line);
+		say(r, "event=withheld task=%s report=%s industry=%u", task_hex, hex, industry);
+		goto cleanup;
+	}
+	if (pub == NULL)
+		goto cleanup; /* not published yet */
+	first_fail f = { "", 0 };
+	snprintf(name, sizeof name, "industry %u", industry);
+	if (sg_audit_aggregate(t, (const uint8_t *)pub, pub_len, name, note_check, &f) < 0 ||
+	    sg_audit_report_set(t, (const uint8_t *)pub, pub_len, (const uint8_t *)set, set_len,
+				name, note_check, &f) < 0 ||
+	    sg_audit_counted(t, id, (const uint8_t *)pub, pub_len, (const uint8_t *)set, set_len,
+			     name, note_check, &f) < 0)
+		goto cleanup; /* out of memory: the next pass again */
+	if (f.failed == 0) {
+		snprintf(line, sizeof line, "report %s counted in industry %u\n", hex, industry);
+		keep_outcome(r, task_hex, "counted", line);
+		say(r, "event=counted task=%s report=%s industry=%u", task_hex, hex, industry);
+	} else {
+		snprintf(line, sizeof line, "report %s NOT counted: %s\n", hex, f.line);
+		keep_outcome(r, task_hex, "not-counted", line);
+		say(r, "event=NOT-COUNTED task=%s report=%s industry=%u check=%s published=%s",
+		    task_hex, hex, industry, q(v, sizeof v, f.line),
+		    q(w, sizeof w, r->cfg.published_dir));
+	}
+cleanup:
+	free(rc);
+	free(pub);
+	free(set);
+	free(round);
+}
+
 /* Where a task stands before anything is sent: true when it is to be
  * submitted now; otherwise counted and (once per file content) logged. */
 static bool due(sg_node_runner *r, sg_node_tally *tally, const sg_task *t, const char *task_hex,
@@ -282,6 +380,8 @@ static bool due(sg_node_runner *r, sg_node_tally *tally, const sg_task *t, const
 		event = "not-in-roster";
 	} else if ((outcome = final_outcome(path, r, task_hex)) != NULL) {
 		event = "done";
+		if (r->cfg.published_dir != NULL && strcmp(outcome, "receipt") == 0)
+			check_counted(r, t, task_hex);
 	} else if (now < b->opens_at) {
 		event = "not-open-yet";
 	} else if (now > b->closes_at) {

@@ -19,6 +19,11 @@
  *                          refused the report (an Error with a reject
  *                          code): done, never sent again.
  *
+ *   <task id hex>.counted      with published_dir: the publication proves the
+ *   <task id hex>.not-counted  receipt's report counted (or does not: the
+ *                              failed check, also logged as event=NOT-COUNTED);
+ *   <task id hex>.withheld     its industry was withheld (below min_batch).
+ *
  * A task with a receipt or a refusal is never sent to again. A task that
  * closes before any reply is left alone (its .report file stays). A task
  * file that does not open or verify, or whose roster lacks this key, is
@@ -43,6 +48,9 @@ typedef struct sg_node_run_config {
 	const char *tasks_dir;
 	const char *state_dir;	   /* created (0700) when it does not exist */
 	const char *csv_path;	   /* the EEK, read when a report is first built */
+	const char *published_dir; /* NULL, or where rounds are published: DIR/<task id hex>/
+				      is a round's publication folder, checked once it is
+				      there for the report a receipt acknowledged */
 	const uint8_t *sign_sk;	   /* the enterprise's Ed25519 key, 64 bytes; kept by the caller */
 	const uint8_t *authority_pk; /* 32 bytes: tasks must be signed by it; NULL: any authority */
 	int timeout_ms;		   /* wait for each reply */

@@ -109,6 +109,21 @@ cp -r agg0/published dropped
 [[ $? == 1 ]] && grep -q "^FAIL receipt ent2.receipt (industry 1): report $id2 was counted" dropped.out &&
 	pass "node verify-receipt: a report dropped from the set is not proved counted" ||
 	fail "dropped: $(grep -E 'FAIL|verdict' dropped.out)"
+# node run, given where rounds are published, proves its own report counted
+mkdir -p rounds && cp -r agg0/published "rounds/$(ls state4/*.receipt | sed 's|.*/||; s|\.receipt$||')"
+"$sg" node run --key ent4/sign.sk --input ent4.csv --tasks tasks --state state4 --once \
+	--published rounds 2> node4b.log
+[[ $? == 0 ]] && grep -q "event=counted" node4b.log && ls state4/*.counted > /dev/null 2>&1 &&
+	pass "node run --published: its report proved counted, kept in the state" ||
+	fail "node run counted: $(cat node4b.log)"
+id4=$(sed -n 's/.*report \([0-9a-f]*\) counted.*/\1/p' state4/*.counted)
+rm state4/*.counted
+"$tamper" drop-report "$id4" rounds/*/industry-1.reports.pb
+"$sg" node run --key ent4/sign.sk --input ent4.csv --tasks tasks --state state4 --once \
+	--published rounds 2> node4c.log
+grep -q "event=NOT-COUNTED" node4c.log && grep -q "NOT counted" state4/*.not-counted &&
+	pass "node run --published: a report dropped from the set is logged NOT-COUNTED" ||
+	fail "node run not counted: $(cat node4c.log)"
 printf 'category,value\ntooling,5\n' > ent5.csv
 "$sg" node submit --task task.sgt --key ent5/sign.sk --input ent5.csv > late.out 2>&1
 [[ $? == 1 ]] && grep -q "not open for submissions" late.out &&
