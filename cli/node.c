@@ -105,6 +105,8 @@ static void usage(FILE *f)
 	usage_run(f);
 	fputc('\n', f);
 	usage_verify(f);
+	fputc('\n', f);
+	node_report_usage(f);
 }
 
 /* --- arguments -------------------------------------------------------- */
@@ -386,7 +388,8 @@ int node_main(int argc, char **argv)
 		void (*usage)(FILE *);
 	} actions[] = { { "submit", submit, usage_submit },
 			{ "run", run, usage_run },
-			{ "verify-receipt", verify_receipt, usage_verify } };
+			{ "verify-receipt", verify_receipt, usage_verify },
+			{ "report", node_report_main, node_report_usage } };
 	if (argc >= 2 && is_help(argv[1])) {
 		usage(stdout);
 		return 0;

@@ -9,10 +9,15 @@
  * (something did not verify), 2 usage or system error.
  */
 
+#include <stdio.h>
+
 #define SG_PROG_NAME "spillguard"
 
 int aggregator_main(int argc, char **argv);
 int audit_main(int argc, char **argv);
+/* spillguard node report (cli/node_report.c): argv[0] is "report". */
+int node_report_main(int argc, char **argv);
+void node_report_usage(FILE *f);
 /* The audit of publication folder dir (task: NULL for the one beside it),
  * with a receipt's checks when receipt is not NULL, and the results written
  * as JSON and CSV to the files given (NULL: none): the exit status. */

@@ -54,9 +54,8 @@ bool sg_node_nap(unsigned ms, const volatile sig_atomic_t *stop)
 	return false;
 }
 
-/* The EEK from CSV; the message names FILE:LINE on a bad row. */
-static int read_eek(sg_node_result *res, uint64_t *eek, const sg_task *t, const char *csv,
-		    size_t len, const char *name)
+int sg_node_eek(uint64_t *eek, const sg_task *t, const char *csv, size_t len, const char *name,
+		char *msg, size_t msg_len)
 {
 	size_t n = t->body->n_categories, line = 0;
 	sg_category *cats = calloc(n + 1, sizeof *cats);
@@ -68,9 +67,9 @@ static int read_eek(sg_node_result *res, uint64_t *eek, const sg_task *t, const 
 					 t->body->categories[i]->max_measurement };
 	int ret = sg_eek_parse(eek, cats, n, csv, len, &line, err, sizeof err);
 	if (ret != 0 && line > 0)
-		snprintf(res->message, sizeof res->message, "%s:%zu: %s", name, line, err);
+		snprintf(msg, msg_len, "%s:%zu: %s", name, line, err);
 	else if (ret != 0)
-		snprintf(res->message, sizeof res->message, "%s: %s", name, err);
+		snprintf(msg, msg_len, "%s: %s", name, err);
 	free(cats);
 	return ret;
 }
@@ -95,7 +94,7 @@ int sg_node_build(uint8_t **report, size_t *report_len, sg_node_result *res, con
 			 "this key is not in the task's roster: nothing sent");
 		goto cleanup;
 	}
-	if ((ret = read_eek(res, eek, t, csv, csv_len, csv_name)) != 0)
+	if ((ret = sg_node_eek(eek, t, csv, csv_len, csv_name, res->message, sizeof res->message)) != 0)
 		goto cleanup;
 	const char *id = t->body->roster[ros]->enterprise_id;
 	if ((ret = sg_report_build(report, report_len, res->report_id, t, id, sign_sk, eek,

@@ -101,6 +101,11 @@ SG_MUST_CHECK int sg_node_report_id(uint8_t id[SG_REPORT_ID_BYTES], const sg_tas
 SG_MUST_CHECK int sg_node_send(sg_node_result *res, const sg_task *t, const uint8_t *report,
 			       size_t report_len, const sg_node_send_opts *how);
 
+/* The knowledge stock of a CSV (as node submit reads it) into eek, one
+ * value per category of t; on a bad row msg names name:LINE and why. */
+SG_MUST_CHECK int sg_node_eek(uint64_t *eek, const sg_task *t, const char *csv, size_t len,
+			      const char *name, char *msg, size_t msg_len);
+
 /* sg_node_build then sg_node_send; returns as they do. */
 SG_MUST_CHECK int sg_node_submit(sg_node_result *res, const sg_task *t, const uint8_t sign_sk[64],
 				 const char *csv, size_t csv_len, const char *csv_name,

@@ -109,6 +109,14 @@ cp -r agg0/published dropped
 [[ $? == 1 ]] && grep -q "^FAIL receipt ent2.receipt (industry 1): report $id2 was counted" dropped.out &&
 	pass "node verify-receipt: a report dropped from the set is not proved counted" ||
 	fail "dropped: $(grep -E 'FAIL|verdict' dropped.out)"
+# the enterprise's page: its own figures beside its industry's mean
+"$sg" node report --input ent2.csv --receipt ent2.receipt --published agg0/published \
+	--task task.sgt --html me.html > me.out 2>&1
+[[ $? == 0 ]] && grep -q "^counted: report" me.out && grep -q ">20</text>" me.html &&
+	grep -q ">25.00</text>" me.html && ! grep -Eq "<script|src=|<link" me.html &&
+	pass "node report: own EEK (20) beside the industry's TSK (25.00), report counted" ||
+	fail "node report: $(cat me.out)"
+
 # node run, given where rounds are published, proves its own report counted
 mkdir -p rounds && cp -r agg0/published "rounds/$(ls state4/*.receipt | sed 's|.*/||; s|\.receipt$||')"
 "$sg" node run --key ent4/sign.sk --input ent4.csv --tasks tasks --state state4 --once \
