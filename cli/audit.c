@@ -19,6 +19,7 @@
 #include "spillguard/keys.h"
 #include "subcommands.h"
 #include "util/file.h"
+#include "wire/codec.h"
 
 #define MAX_PUB_BYTES ((size_t)16 << 20)
 
@@ -38,6 +39,8 @@ static void usage(FILE *f)
 		"  (industry-K.reports.pb) holding J_k ids whose Merkle root is the one\n"
 		"  the aggregators signed;\n"
 		"  the ISK: the sum of the published TSK_k, over exactly those industries;\n"
+		"  the round's log (log.pb): its tree head signed by every aggregator, over\n"
+		"  the task and every artefact above (RFC 9162 inclusion proofs);\n"
 		"  with --receipt, an enterprise's receipt: signed by the task's leader, and\n"
 		"  its report counted in its industry (an RFC 9162 inclusion proof).\n"
 		"One line per check, ok or FAIL, then the verdict. --json writes the checks,\n"
@@ -123,6 +126,60 @@ static int audit_set(const sg_task *t, const char *dir, uint32_t id, const char 
 	int ret = sg_audit_report_set(t, pub, pub_len, (const uint8_t *)set, set_len, name, say, tl);
 	free(set);
 	return ret < 0 ? 2 : 0;
+}
+
+/* The round's log against the artefacts found: the published aggregates
+ * (in the task's order) and the ISK summary. */
+static int audit_log(const sg_task *t, const char *dir, uint8_t *const *pubs, const size_t *lens,
+		     size_t n, tally *tl)
+{
+	char *log = NULL, *isk = NULL;
+	size_t log_len = 0, isk_len = 0, k = 0;
+	int got = read_pub(&log, &log_len, dir, "log.pb");
+	if (got == 2)
+		return 2;
+	if (got == 1) {
+		say(tl, n == 0, "log: log.pb is there when an industry is published");
+		return 0;
+	}
+	const uint8_t **arts = calloc(n + 2, sizeof *arts);
+	size_t *art_lens = calloc(n + 2, sizeof *art_lens);
+	char (*names)[64] = calloc(n + 2, sizeof *names);
+	const char **name_ptrs = calloc(n + 2, sizeof *name_ptrs);
+	int ret = arts && art_lens && names && name_ptrs ? 0 : 2;
+	for (size_t i = 0; ret == 0 && i < t->body->n_industries && k < n; i++) {
+		ProtobufCMessage *m = NULL;
+		sg_wire_budget *b = NULL;
+		if (sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor, pubs[k],
+				   lens[k]) == 0 &&
+		    ((Spillguard__PublishedAggregate *)m)->industry == t->body->industries[i]->id) {
+			snprintf(names[k], sizeof names[k], "industry %u's aggregate",
+				 t->body->industries[i]->id);
+			name_ptrs[k] = names[k];
+			arts[k] = pubs[k];
+			art_lens[k] = lens[k];
+			k++;
+		}
+		sg_wire_release(m, b);
+	}
+	if (ret == 0 && (got = read_pub(&isk, &isk_len, dir, "isk.pb")) == 2)
+		ret = 2;
+	if (ret == 0 && got == 0) {
+		snprintf(names[k], sizeof names[k], "the ISK summary");
+		name_ptrs[k] = names[k];
+		arts[k] = (const uint8_t *)isk;
+		art_lens[k++] = isk_len;
+	}
+	if (ret == 0 && sg_audit_log(t, (const uint8_t *)log, log_len, name_ptrs, arts, art_lens, k,
+				     say, tl) < 0)
+		ret = 2;
+	free(arts);
+	free(art_lens);
+	free(names);
+	free(name_ptrs);
+	free(isk);
+	free(log);
+	return ret;
 }
 
 /* A receipt: the leader's, for a report counted in its industry. */
@@ -258,6 +315,8 @@ int cli_audit_run(const char *dir, const char *task, const char *auth, const cha
 	status = pubs && lens ? audit_industries(t, dir, pubs, lens, &n, &tl) : 2;
 	if (status == 0)
 		status = audit_isk(t, dir, pubs, lens, n, &tl);
+	if (status == 0)
+		status = audit_log(t, dir, pubs, lens, n, &tl);
 	if (status == 0 && receipt != NULL)
 		status = audit_receipt(t, dir, receipt, &tl);
 	if (status == 0) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the offline audit of published files: any bytes as
- * an industry's aggregate (never passes: the fuzzer cannot sign as an
- * aggregator), as the ISK summary, and split in two as an aggregate and its
+ * an industry's aggregate and as the round's log (neither passes: the
+ * fuzzer cannot sign as an aggregator), as the ISK summary, and split in two
+ * as an aggregate and its
  * report set (with a report id to find); never a crash, and every check is
  * reported and counted. */
 #include "protocol/audit.h"
@@ -35,6 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	failed = sg_audit_report_set(f.task, data, half, data + half, size - half, "i", count, n);
 	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] != 1)
 		__builtin_trap();
+	n[0] = n[1] = 0;
+	const char *names[1] = { "x" };
+	failed = sg_audit_log(f.task, data, size, names, pubs, lens, 1, count, n);
+	if (failed <= 0 || (unsigned)failed != n[1])
+		__builtin_trap(); /* no head the fuzzer makes is signed */
 	n[0] = n[1] = 0;
 	failed = sg_audit_counted(f.task, id, data, half, data + half, size - half, "i", count, n);
 	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] != 1)

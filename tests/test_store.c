@@ -486,3 +486,22 @@ Test(store, read_only_opens_without_changing_anything, .init = make_dir, .fini =
 	cr_assert_null(r);
 	cr_assert_neq(stat(path, &after), 0, "no file was made");
 }
+
+Test(store, one_log_root_per_size, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *s = open_store("log.db");
+	uint8_t a[32] = { 1 }, b[32] = { 2 }, (*roots)[32];
+	uint64_t *sizes;
+	size_t n;
+	cr_assert_eq(sg_store_log_head_put(s, 4, a), 0);
+	cr_assert_eq(sg_store_log_head_put(s, 4, a), 0, "the same head again");
+	cr_assert_eq(sg_store_log_head_put(s, 4, b), SG_ERR_STATE, "another view of size 4");
+	cr_assert_eq(sg_store_log_head_put(s, 7, b), 0);
+	cr_assert_eq(sg_store_log_heads(s, &sizes, &roots, &n), 0);
+	cr_assert_eq(n, 2);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_arr_eq(roots[i], sizes[i] == 4 ? a : b, 32);
+	free(sizes);
+	free(roots);
+	sg_store_close(s);
+}

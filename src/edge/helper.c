@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "edge/helper.h"
+#include "protocol/log.h"
 #include "protocol/upload.h"
 #include "protocol/verify_key.h"
 #include "spillguard/err.h"
@@ -268,6 +269,35 @@ cleanup:
 	return ret;
 }
 
+/* A tree head of the round's log: checked against what this helper
+ * signed before, signed, and kept (the head before the signature leaves). */
+static int handle_tree_head(sg_helper *h, uint8_t **reply, size_t *reply_len, const uint8_t *req,
+			    size_t req_len)
+{
+	uint64_t *sizes = NULL, size = 0;
+	uint8_t (*roots)[32] = NULL, root[32];
+	size_t n = 0;
+	char msg[200];
+	int ret = sg_store_log_heads(h->store, &sizes, &roots, &n);
+	if (ret == 0)
+		ret = sg_log_sign_request(reply, reply_len, &size, root, h->party.task,
+					  h->party.index, h->sign_sk, sizes,
+					  (const uint8_t(*)[32])roots, n, req, req_len, msg,
+					  sizeof msg);
+	if (ret == 0)
+		ret = sg_store_log_head_put(h->store, size, root);
+	if (ret != 0) {
+		free(*reply);
+		*reply = NULL;
+		*reply_len = 0;
+	}
+	if (ret == SG_ERR_VERIFY || ret == SG_ERR_PARSE || ret == SG_ERR_STATE)
+		ret = sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
+	free(sizes);
+	free(roots);
+	return ret;
+}
+
 int sg_helper_handle(sg_helper *h, uint8_t **reply, size_t *reply_len, const uint8_t *req,
 		     size_t req_len, uint64_t now)
 {
@@ -288,6 +318,10 @@ int sg_helper_handle(sg_helper *h, uint8_t **reply, size_t *reply_len, const uin
 	if (ret != 0) {
 		sg_wire_msg_free(&w);
 		return ret;
+	}
+	if (w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_TREE_HEAD_REQUEST) {
+		sg_wire_msg_free(&w);
+		return handle_tree_head(h, reply, reply_len, req, req_len);
 	}
 	if (w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_COLLECT) {
 		sg_collect_req c;

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "edge/leader_jobs.h"
+#include "core/signed.h"
+#include "protocol/log.h"
 #include "protocol/collect.h"
 #include "protocol/verify_key.h"
 #include "spillguard/err.h"
@@ -277,6 +280,7 @@ void sg_round_result_free(sg_round_result *r)
 	}
 	free(r->industries);
 	free(r->isk);
+	free(r->log);
 	memset(r, 0, sizeof *r);
 }
 
@@ -339,6 +343,57 @@ static int collect_industry(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_ind
 	return ret;
 }
 
+/* The round's log: the task, the published aggregates and the ISK (arts,
+ * n of them) as leaves, the head signed by the leader and every helper. */
+static int round_log(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_result *out,
+		     const uint8_t **arts, const size_t *art_lens, size_t n, char *msg,
+		     size_t msg_len)
+{
+	const sg_task *t = l->party.task;
+	unsigned nagg = (unsigned)t->body->n_aggregators;
+	size_t tlen = spillguard__task__get_packed_size(t->signed_task);
+	const uint8_t **leaves = calloc(n + 2, sizeof *leaves);
+	size_t *lens = calloc(n + 2, sizeof *lens), body_len = 0, req_len = 0;
+	uint8_t *task = malloc(tlen + 1), *body = NULL, *req = NULL;
+	uint8_t (*sigs)[64] = calloc(nagg, sizeof *sigs);
+	int ret = leaves && lens && task && sigs ? 0 : SG_ERR_NOMEM;
+	if (ret != 0)
+		goto cleanup;
+	spillguard__task__pack(t->signed_task, task);
+	leaves[0] = task;
+	lens[0] = tlen;
+	for (size_t i = 0; i < n; i++) {
+		leaves[i + 1] = arts[i];
+		lens[i + 1] = art_lens[i];
+	}
+	ret = sg_log_head_body(&body, &body_len, t, leaves, lens, n + 1, (uint64_t)time(NULL));
+	if (ret == 0)
+		ret = sg_log_request_msg(&req, &req_len, t, body, body_len, leaves, lens, n + 1);
+	if (ret == 0)
+		ret = sg_sign_labeled(sigs[0], SG_TREE_HEAD_SIG_CONTEXT, body, body_len, sign_sk);
+	for (unsigned j = 1; ret == 0 && j < nagg; j++) {
+		uint8_t *reply = NULL;
+		size_t reply_len = 0;
+		ret = l->call(l->call_ctx, j, req, req_len, &reply, &reply_len);
+		if (ret == 0)
+			ret = sg_log_signature_read(sigs[j], t, j, body, body_len, reply, reply_len);
+		if (ret != 0)
+			snprintf(msg, msg_len, "aggregator %u did not sign the log's tree head", j);
+		free(reply);
+	}
+	if (ret == 0)
+		ret = sg_log_msg(&out->log, &out->log_len, t, leaves, lens, n + 1, body, body_len,
+				 (const uint8_t(*)[64])sigs);
+cleanup:
+	free(leaves);
+	free(lens);
+	free(task);
+	free(body);
+	free(req);
+	free(sigs);
+	return ret;
+}
+
 int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_result *out,
 		      char *msg, size_t msg_len)
 {
@@ -384,6 +439,11 @@ int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_res
 	}
 	if (ret == 0)
 		ret = sg_publish_isk(&out->isk, &out->isk_len, l->party.task, pub, pub_len, np);
+	if (ret == 0) {
+		pub[np] = out->isk;
+		pub_len[np] = out->isk_len;
+		ret = round_log(l, sign_sk, out, pub, pub_len, np + 1, msg, msg_len);
+	}
 	free(pub);
 	free(pub_len);
 	if (ret != 0)

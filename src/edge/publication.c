@@ -241,6 +241,8 @@ int sg_publication_write(const char *dir, const sg_task *t, const sg_round_resul
 	}
 	if (ret == 0)
 		ret = put_file(dir, "isk.pb", r->isk, r->isk_len, err, err_len);
+	if (ret == 0 && r->log != NULL)
+		ret = put_file(dir, "log.pb", r->log, r->log_len, err, err_len);
 	if (ret == 0) {
 		int made = sg_isk_json(&text, &len, t, r->isk, r->isk_len);
 		ret = put_json(dir, "isk.json", made, text, len, err, err_len);

@@ -582,6 +582,59 @@ int sg_store_secret_put(sg_store *s, const char *name, const uint8_t *value, siz
 	return named_put(s, "secret", name, value, len);
 }
 
+int sg_store_log_head_put(sg_store *s, uint64_t size, const uint8_t root[32])
+{
+	char name[32];
+	snprintf(name, sizeof name, "%llu", (unsigned long long)size);
+	return named_put(s, "loghead", name, root, 32);
+}
+
+int sg_store_log_heads(sg_store *s, uint64_t **sizes, uint8_t (**roots)[32], size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = 0;
+	size_t cap = 0;
+	*sizes = NULL;
+	*roots = NULL;
+	*n = 0;
+	if (store_prepare(s, &st, "SELECT key, value FROM meta WHERE key LIKE 'loghead:%'") != 0)
+		return SG_ERR_IO;
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		if (sqlite3_column_bytes(st, 1) != 32 || key == NULL) {
+			ret = SG_ERR_STATE;
+			break;
+		}
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 4;
+			uint64_t *ms = realloc(*sizes, cap * sizeof *ms);
+			uint8_t (*mr)[32] = realloc(*roots, cap * sizeof *mr);
+			if (ms != NULL)
+				*sizes = ms;
+			if (mr != NULL)
+				*roots = mr;
+			if (ms == NULL || mr == NULL) {
+				ret = SG_ERR_NOMEM;
+				break;
+			}
+		}
+		(*sizes)[*n] = strtoull(key + strlen("loghead:"), NULL, 10);
+		memcpy((*roots)[*n], sqlite3_column_blob(st, 1), 32);
+		(*n)++;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = SG_ERR_IO;
+	sqlite3_finalize(st);
+	if (ret != 0) {
+		free(*sizes);
+		free(*roots);
+		*sizes = NULL;
+		*roots = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
 int sg_store_mark_get(sg_store *s, const char *name, uint64_t *value, bool *found)
 {
 	uint8_t b[8];

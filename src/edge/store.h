@@ -100,6 +100,14 @@ SG_MUST_CHECK int sg_store_secret_get(sg_store *s, const char *name, uint8_t *va
 SG_MUST_CHECK int sg_store_mark_put(sg_store *s, const char *name, uint64_t value);
 SG_MUST_CHECK int sg_store_mark_get(sg_store *s, const char *name, uint64_t *value, bool *found);
 
+/* Helper: the tree heads of the round's log it signed, by size (RFC 9162
+ * root). A size is kept once: another root at a size already signed is
+ * refused (SG_ERR_STATE), so no two views of the log get its signature.
+ * The list is malloc'd (both arrays), in no particular order. */
+SG_MUST_CHECK int sg_store_log_head_put(sg_store *s, uint64_t size, const uint8_t root[32]);
+SG_MUST_CHECK int sg_store_log_heads(sg_store *s, uint64_t **sizes, uint8_t (**roots)[32],
+				     size_t *n);
+
 /* --- transactions ------------------------------------------------------ */
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. The calls below made between begin

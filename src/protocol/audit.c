@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "protocol/audit.h"
+#include "core/signed.h"
 #include "protocol/collect.h"
+#include "protocol/log.h"
 #include "protocol/report.h"
 #include "spillguard/merkle.h"
 #include "util/hex.h"
@@ -272,5 +274,94 @@ int sg_audit_counted(const sg_task *t, const uint8_t report_id[16], const uint8_
 	      "%s: report %s was counted (inclusion proof of %zu hashes against the published root)",
 	      name, hex, path_len);
 	batch_free(&b);
+	return failed;
+}
+
+/* Whether artefact bytes are a leaf of the log, by an inclusion proof. */
+static bool in_log(const uint8_t (*hashes)[SG_MERKLE_HASH_BYTES], const Spillguard__Log *lg,
+		   const uint8_t *root, const uint8_t *art, size_t len)
+{
+	size_t n = lg->n_leaves;
+	for (size_t i = 0; i < n; i++) {
+		if (lg->leaves[i].len != len || memcmp(lg->leaves[i].data, art, len) != 0)
+			continue;
+		uint8_t path[SG_MERKLE_MAX_PROOF][SG_MERKLE_HASH_BYTES], leaf[SG_MERKLE_HASH_BYTES];
+		size_t path_len;
+		sg_merkle_leaf_hash(leaf, art, len);
+		return sg_merkle_inclusion_proof(path, &path_len, hashes, n, i) == 0 &&
+		       sg_merkle_verify_inclusion(leaf, i, n, (const uint8_t(*)[SG_MERKLE_HASH_BYTES])path,
+						  path_len, root) == 0;
+	}
+	return false;
+}
+
+int sg_audit_log(const sg_task *t, const uint8_t *log, size_t log_len,
+		 const char *const *names, const uint8_t *const *arts, const size_t *art_lens,
+		 size_t n, sg_audit_say say, void *ctx)
+{
+	ProtobufCMessage *m = NULL, *bm = NULL;
+	sg_wire_budget *b = NULL, *bb = NULL;
+	uint8_t (*hashes)[SG_MERKLE_HASH_BYTES] = NULL, *task = NULL;
+	int failed = 0;
+	const Spillguard__Log *lg = NULL;
+	const Spillguard__TreeHeadBody *hb = NULL;
+	if (sg_wire_unpack(&m, &b, &spillguard__log__descriptor, log, log_len) == 0)
+		lg = (const Spillguard__Log *)m;
+	if (lg != NULL && lg->head != NULL &&
+	    sg_wire_unpack(&bm, &bb, &spillguard__tree_head_body__descriptor, lg->head->body.data,
+			   lg->head->body.len) == 0)
+		hb = (const Spillguard__TreeHeadBody *)bm;
+	bool ours = hb != NULL && lg->version == SG_WIRE_VERSION && sg_task_is(t, &lg->task_id) &&
+		    sg_task_is(t, &hb->task_id) && hb->root_hash.len == SG_MERKLE_HASH_BYTES &&
+		    lg->n_leaves > 0 && lg->n_leaves <= SG_MERKLE_MAX_LEAVES;
+	check(&failed, say, ctx, ours, "log: decodes as this task's log with a tree head");
+	if (!ours)
+		goto cleanup;
+	size_t nl = lg->n_leaves;
+	hashes = malloc((nl + 1) * sizeof *hashes);
+	if (hashes == NULL) {
+		failed = SG_ERR_NOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nl; i++)
+		sg_merkle_leaf_hash(hashes[i], lg->leaves[i].data, lg->leaves[i].len);
+	uint8_t root[SG_MERKLE_HASH_BYTES];
+	sg_merkle_root(root, (const uint8_t(*)[SG_MERKLE_HASH_BYTES])hashes, nl);
+	check(&failed, say, ctx,
+	      hb->tree_size == nl && memcmp(root, hb->root_hash.data, sizeof root) == 0,
+	      "log: the tree head's size and root are its %zu leaves'", nl);
+	for (size_t j = 0; j < t->body->n_aggregators; j++) {
+		bool ok = false;
+		for (size_t k = 0; k < lg->head->n_signatures && !ok; k++) {
+			const Spillguard__TreeHeadSignature *s = lg->head->signatures[k];
+			ok = s->aggregator == j &&
+			     sg_verify_labeled(s->signature.data, s->signature.len,
+					       SG_TREE_HEAD_SIG_CONTEXT, lg->head->body.data,
+					       lg->head->body.len, t->body->aggregators[j]->sign_pk.data);
+		}
+		check(&failed, say, ctx, ok, "log: aggregator %zu (%s) signed the tree head", j,
+		      t->body->aggregators[j]->operator_name);
+	}
+	size_t tlen = spillguard__task__get_packed_size(t->signed_task);
+	if ((task = malloc(tlen + 1)) == NULL) {
+		failed = SG_ERR_NOMEM;
+		goto cleanup;
+	}
+	spillguard__task__pack(t->signed_task, task);
+	check(&failed, say, ctx,
+	      lg->leaves[0].len == tlen && memcmp(lg->leaves[0].data, task, tlen) == 0 &&
+		      in_log((const uint8_t(*)[SG_MERKLE_HASH_BYTES])hashes, lg, hb->root_hash.data,
+			     task, tlen),
+	      "log: the task is its first leaf (inclusion proof)");
+	for (size_t i = 0; i < n; i++)
+		check(&failed, say, ctx,
+		      in_log((const uint8_t(*)[SG_MERKLE_HASH_BYTES])hashes, lg, hb->root_hash.data,
+			     arts[i], art_lens[i]),
+		      "log: %s is in the log (inclusion proof against the signed root)", names[i]);
+cleanup:
+	free(hashes);
+	free(task);
+	sg_wire_release(bm, bb);
+	sg_wire_release(m, b);
 	return failed;
 }

@@ -42,6 +42,16 @@ int sg_audit_counted(const sg_task *t, const uint8_t report_id[16], const uint8_
 		     size_t pub_len, const uint8_t *set, size_t set_len, const char *name,
 		     sg_audit_say say, void *ctx);
 
+/*
+ * The round's log (a packed Log): this task's; the head's size and root
+ * are its leaves'; every aggregator signed the head; the first leaf is the
+ * task; and each artefact (names[i], bytes arts[i]) is a leaf, shown by an
+ * RFC 9162 inclusion proof against the signed root.
+ */
+int sg_audit_log(const sg_task *t, const uint8_t *log, size_t log_len,
+		 const char *const *names, const uint8_t *const *arts, const size_t *art_lens,
+		 size_t n, sg_audit_say say, void *ctx);
+
 /* The IskSummary against the published aggregates (their bytes; those that
  * do not decode are left out: their own audit says so). */
 int sg_audit_isk(const sg_task *t, const uint8_t *isk, size_t isk_len,

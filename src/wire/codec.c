@@ -59,6 +59,7 @@ uint32_t sg_wire_version_of(const Spillguard__Envelope *env)
 	case SPILLGUARD__ENVELOPE__MSG_VERIFY_KEY_ACK: return env->verify_key_ack->version;
 	case SPILLGUARD__ENVELOPE__MSG_COLLECT_NOW: return env->collect_now->version;
 	case SPILLGUARD__ENVELOPE__MSG_ROUND_STATUS: return env->round_status->version;
+	case SPILLGUARD__ENVELOPE__MSG_TREE_HEAD_REQUEST: return env->tree_head_request->version;
 	default: return 0; /* receipts and tree heads version their signed bodies */
 	}
 }
@@ -68,6 +69,7 @@ static bool has_message(const Spillguard__Envelope *env)
 	switch (env->msg_case) {
 	case SPILLGUARD__ENVELOPE__MSG_RECEIPT: return env->receipt != NULL;
 	case SPILLGUARD__ENVELOPE__MSG_TREE_HEAD: return env->tree_head != NULL;
+	case SPILLGUARD__ENVELOPE__MSG_TREE_HEAD_SIGNATURE: return env->tree_head_signature != NULL;
 	case SPILLGUARD__ENVELOPE__MSG__NOT_SET: return false;
 	default: return sg_wire_version_of(env) == SG_WIRE_VERSION;
 	}

@@ -16,12 +16,12 @@ no_world=1
 	{ echo "FAIL demo: $(tail -n 5 demo.out)"; exit 1; }
 "$sg" audit d/published > clean.out 2>&1
 rc=$?
-[[ $rc == 0 ]] && grep -q "^verdict: all 22 checks passed" clean.out && ! grep -q "^FAIL" clean.out &&
+[[ $rc == 0 ]] && grep -q "^verdict: all 31 checks passed" clean.out && ! grep -q "^FAIL" clean.out &&
 	pass "the untouched publication: every check passes (task found beside it)" ||
 	fail "clean: rc $rc $(cat clean.out)"
 "$sg" audit d/published --json out.json --csv out.csv > /dev/null 2>&1
 tsk1=$(sed -n 's/.*"tsk": "\([0-9.]*\)".*/\1/p' d/published/industry-1.json | head -n 1)
-grep -q '"verdict": "verified"' out.json && [[ $(grep -c '"result": "ok"' out.json) == 22 ]] &&
+grep -q '"verdict": "verified"' out.json && [[ $(grep -c '"result": "ok"' out.json) == 31 ]] &&
 	[[ $(wc -l < out.csv) == 10 ]] && grep -q "^TSK,1,\"industry-1\",\"category-1\",6,[0-9.]*,$tsk1$" out.csv &&
 	[[ $(grep -c "^ISK," out.csv) == 3 ]] && pass "--json and --csv: the checks, the TSK and the ISK" ||
 	fail "json/csv: $(head -n 3 out.csv)"
@@ -62,6 +62,10 @@ expect "an ISK changed" isk t/published/isk.pb -- "ISK = the sum of the publishe
 expect "an industry left out of the ISK" isk-drop t/published/isk.pb -- "ISK: over exactly the 2 industries"
 expect "a report removed from a report set" drop-report t/published/industry-2.reports.pb -- \
 	"industry 2.*the report set lists J_k report ids"
+expect "a forged signature on the log's tree head" log-sig 2 t/published/log.pb -- \
+	"log: aggregator 2 (operator-2) signed the tree head"
+expect "a log leaf changed" log-leaf 1 t/published/log.pb -- \
+	"log: industry 1's aggregate is in the log"
 
 rm -rf t && cp -r d t && "$tamper" sum t/published/industry-1.pb
 "$sg" audit t/published --task t/task.sgt --html bad.html > /dev/null 2>&1
@@ -81,6 +85,9 @@ for off in 3 $((size / 4)) $((size / 2)) $((size * 3 / 4)) $((size - 2)); do
 done
 [[ $caught == 5 ]] && pass "a byte flipped at 5 places of an aggregate: each caught" ||
 	fail "flipped bytes: $caught of 5 caught"
+rm -rf t && cp -r d t && rm t/published/log.pb
+"$sg" audit t/published --task t/task.sgt > t.out 2>&1
+[[ $? == 1 ]] && grep -q "^FAIL log: log.pb is there" t.out && pass "a missing log" || fail "no log"
 rm t/published/isk.pb
 "$sg" audit t/published --task t/task.sgt > t.out 2>&1
 [[ $? == 1 ]] && grep -q "^FAIL ISK: isk.pb is there" t.out && pass "a missing ISK" || fail "no isk"

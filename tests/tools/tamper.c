@@ -14,6 +14,8 @@
  *   tamper isk-drop FILE    isk.pb: the last industry left out of the list
  *   tamper drop-report [HEX] FILE  industry-K.reports.pb: the report id HEX (or
  *                           the first) removed from the report set
+ *   tamper log-sig J FILE   log.pb: a byte of aggregator J's tree-head signature flipped
+ *   tamper log-leaf I FILE  log.pb: a byte of leaf I flipped
  *
  * Exit 0 when the file was rewritten, 2 otherwise.
  */
@@ -113,6 +115,30 @@ static int report_set(const char *hex, uint8_t *in, size_t len, uint8_t **out, s
 	return *out ? 0 : 2;
 }
 
+static int log_file(const char *kind, const char *arg, uint8_t *in, size_t len, uint8_t **out,
+		    size_t *out_len)
+{
+	Spillguard__Log *lg = spillguard__log__unpack(NULL, len, in);
+	size_t i = arg ? strtoul(arg, NULL, 10) : 0;
+	if (lg == NULL || lg->head == NULL)
+		return 2;
+	if (strcmp(kind, "log-sig") == 0 && i < lg->head->n_signatures &&
+	    lg->head->signatures[i]->signature.len > 7)
+		lg->head->signatures[i]->signature.data[7] ^= 0x20;
+	else if (strcmp(kind, "log-leaf") == 0 && i < lg->n_leaves && lg->leaves[i].len > 0)
+		lg->leaves[i].data[lg->leaves[i].len / 2] ^= 0x01;
+	else {
+		spillguard__log__free_unpacked(lg, NULL);
+		return 2;
+	}
+	*out_len = spillguard__log__get_packed_size(lg);
+	*out = malloc(*out_len + 1);
+	if (*out != NULL)
+		spillguard__log__pack(lg, *out);
+	spillguard__log__free_unpacked(lg, NULL);
+	return *out ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -130,6 +156,8 @@ int main(int argc, char **argv)
 	int ret = strncmp(kind, "isk", 3) == 0 ? isk(kind, (uint8_t *)bytes, len, &out, &out_len)
 		  : strcmp(kind, "drop-report") == 0
 			  ? report_set(arg, (uint8_t *)bytes, len, &out, &out_len)
+		  : strncmp(kind, "log-", 4) == 0
+			  ? log_file(kind, arg, (uint8_t *)bytes, len, &out, &out_len)
 			  : aggregate(kind, arg, (uint8_t *)bytes, len, &out, &out_len);
 	if (ret == 0 && sg_file_write(path, out, out_len, 0644, true, err, sizeof err) != 0) {
 		fprintf(stderr, "tamper: %s\n", err);
