@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: %s audit DIR [--task TASK.sgt] [--authority-pk SIGN.pk]\n"
 		"                    [--receipt RECEIPT] [--json FILE] [--csv FILE]\n"
-		"                    [--html FILE]\n\n"
+		"                    [--html FILE] [--previous-log LOG.pb]\n\n"
 		"Checks a round's publication folder offline (the folder the leader wrote,\n"
 		"docs/publication.md), from the files alone:\n"
 		"  the task's signature by its authority (and that the authority is the\n"
@@ -41,6 +41,8 @@ static void usage(FILE *f)
 		"  the ISK: the sum of the published TSK_k, over exactly those industries;\n"
 		"  the round's log (log.pb): its tree head signed by every aggregator, over\n"
 		"  the task and every artefact above (RFC 9162 inclusion proofs);\n"
+		"  with --previous-log, a log published before: its head signed by every\n"
+		"  aggregator, and the current one extending it (RFC 9162 consistency);\n"
 		"  with --receipt, an enterprise's receipt: signed by the task's leader, and\n"
 		"  its report counted in its industry (an RFC 9162 inclusion proof).\n"
 		"One line per check, ok or FAIL, then the verdict. --json writes the checks,\n"
@@ -131,7 +133,7 @@ static int audit_set(const sg_task *t, const char *dir, uint32_t id, const char 
 /* The round's log against the artefacts found: the published aggregates
  * (in the task's order) and the ISK summary. */
 static int audit_log(const sg_task *t, const char *dir, uint8_t *const *pubs, const size_t *lens,
-		     size_t n, tally *tl)
+		     size_t n, const char *previous, tally *tl)
 {
 	char *log = NULL, *isk = NULL;
 	size_t log_len = 0, isk_len = 0, k = 0;
@@ -173,6 +175,18 @@ static int audit_log(const sg_task *t, const char *dir, uint8_t *const *pubs, co
 	if (ret == 0 && sg_audit_log(t, (const uint8_t *)log, log_len, name_ptrs, arts, art_lens, k,
 				     say, tl) < 0)
 		ret = 2;
+	char *old = NULL, err[300];
+	size_t old_len = 0;
+	if (ret == 0 && previous != NULL &&
+	    sg_file_read(&old, &old_len, previous, MAX_PUB_BYTES, err, sizeof err) != 0) {
+		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
+		ret = 2;
+	}
+	if (ret == 0 && previous != NULL &&
+	    sg_audit_log_consistency(t, (const uint8_t *)old, old_len, (const uint8_t *)log,
+				     log_len, say, tl) < 0)
+		ret = 2;
+	free(old);
 	free(arts);
 	free(art_lens);
 	free(names);
@@ -281,11 +295,11 @@ static int audit_isk(const sg_task *t, const char *dir, uint8_t *const *pubs,
 static int audit(int argc, char **argv)
 {
 	const char *task = NULL, *auth = NULL, *dir = NULL, *receipt = NULL, *json = NULL,
-		   *csv = NULL, *html = NULL;
+		   *csv = NULL, *html = NULL, *previous = NULL;
 	const cli_opt opts[] = { { "task", &task, NULL },   { "authority-pk", &auth, NULL },
 				 { "receipt", &receipt, NULL }, { "json", &json, NULL },
 				 { "csv", &csv, NULL },	      { "html", &html, NULL },
-				 { NULL, NULL, NULL } };
+				 { "previous-log", &previous, NULL }, { NULL, NULL, NULL } };
 	if (argc >= 2 && strncmp(argv[1], "--", 2) != 0)
 		dir = argv[1];
 	int status = dir == NULL ? 2 : cli_opts_parse("audit", opts, argc, argv, 2);
@@ -294,12 +308,18 @@ static int audit(int argc, char **argv)
 			SG_PROG_NAME);
 	if (status != 0)
 		return status;
-	return cli_audit_run(dir, task, auth, receipt, json, csv, html);
+	const cli_audit_out out = { json, csv, html, previous };
+	return cli_audit_run(dir, task, auth, receipt, &out);
 }
 
 int cli_audit_run(const char *dir, const char *task, const char *auth, const char *receipt,
-		  const char *json, const char *csv, const char *html)
+		  const cli_audit_out *out)
 {
+	static const cli_audit_out none = { NULL, NULL, NULL, NULL };
+	if (out == NULL)
+		out = &none;
+	const char *json = out->json, *csv = out->csv, *html = out->html,
+		   *previous = out->previous_log;
 	char tbuf[4200];
 	int status;
 	if (task == NULL)
@@ -316,7 +336,7 @@ int cli_audit_run(const char *dir, const char *task, const char *auth, const cha
 	if (status == 0)
 		status = audit_isk(t, dir, pubs, lens, n, &tl);
 	if (status == 0)
-		status = audit_log(t, dir, pubs, lens, n, &tl);
+		status = audit_log(t, dir, pubs, lens, n, previous, &tl);
 	if (status == 0 && receipt != NULL)
 		status = audit_receipt(t, dir, receipt, &tl);
 	if (status == 0) {

@@ -21,8 +21,12 @@ void node_report_usage(FILE *f);
 /* The audit of publication folder dir (task: NULL for the one beside it),
  * with a receipt's checks when receipt is not NULL, and the results written
  * as JSON and CSV to the files given (NULL: none): the exit status. */
+typedef struct cli_audit_out {
+	const char *json, *csv, *html; /* result files, or NULL */
+	const char *previous_log;      /* an earlier log to check against, or NULL */
+} cli_audit_out;
 int cli_audit_run(const char *dir, const char *task, const char *authority_pk,
-		  const char *receipt, const char *json, const char *csv, const char *html);
+		  const char *receipt, const cli_audit_out *out);
 int bench_main(int argc, char **argv);
 int bench_round_main(int argc, char **argv);
 int collect_main(int argc, char **argv);

@@ -42,6 +42,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (failed <= 0 || (unsigned)failed != n[1])
 		__builtin_trap(); /* no head the fuzzer makes is signed */
 	n[0] = n[1] = 0;
+	failed = sg_audit_log_consistency(f.task, data, half, data + half, size - half, count, n);
+	if (failed <= 0 || (unsigned)failed != n[1])
+		__builtin_trap(); /* unsigned heads never pass */
+	n[0] = n[1] = 0;
 	failed = sg_audit_counted(f.task, id, data, half, data + half, size - half, "i", count, n);
 	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] != 1)
 		__builtin_trap();

@@ -365,3 +365,86 @@ cleanup:
 	sg_wire_release(m, b);
 	return failed;
 }
+
+/* A log's head: decoded, this task's, signed by every aggregator. */
+typedef struct head {
+	ProtobufCMessage *m, *bm;
+	sg_wire_budget *b, *bb;
+	const Spillguard__Log *lg;
+	const Spillguard__TreeHeadBody *body;
+	bool signed_by_all;
+} head;
+
+static void head_free(head *h)
+{
+	sg_wire_release(h->bm, h->bb);
+	sg_wire_release(h->m, h->b);
+	memset(h, 0, sizeof *h);
+}
+
+static bool head_load(head *h, const sg_task *t, const uint8_t *bytes, size_t len)
+{
+	memset(h, 0, sizeof *h);
+	if (sg_wire_unpack(&h->m, &h->b, &spillguard__log__descriptor, bytes, len) != 0)
+		return false;
+	h->lg = (const Spillguard__Log *)h->m;
+	if (h->lg->head == NULL ||
+	    sg_wire_unpack(&h->bm, &h->bb, &spillguard__tree_head_body__descriptor,
+			   h->lg->head->body.data, h->lg->head->body.len) != 0)
+		return false;
+	h->body = (const Spillguard__TreeHeadBody *)h->bm;
+	if (!sg_task_is(t, &h->lg->task_id) || !sg_task_is(t, &h->body->task_id) ||
+	    h->body->root_hash.len != SG_MERKLE_HASH_BYTES ||
+	    h->body->tree_size > SG_MERKLE_MAX_LEAVES)
+		return false;
+	h->signed_by_all = true;
+	for (size_t j = 0; j < t->body->n_aggregators; j++) {
+		bool ok = false;
+		for (size_t k = 0; k < h->lg->head->n_signatures && !ok; k++) {
+			const Spillguard__TreeHeadSignature *s = h->lg->head->signatures[k];
+			ok = s->aggregator == j &&
+			     sg_verify_labeled(s->signature.data, s->signature.len,
+					       SG_TREE_HEAD_SIG_CONTEXT, h->lg->head->body.data,
+					       h->lg->head->body.len, t->body->aggregators[j]->sign_pk.data);
+		}
+		h->signed_by_all = h->signed_by_all && ok;
+	}
+	return true;
+}
+
+int sg_audit_log_consistency(const sg_task *t, const uint8_t *old, size_t old_len,
+			     const uint8_t *log, size_t log_len, sg_audit_say say, void *ctx)
+{
+	head o, n;
+	int failed = 0;
+	bool ok = head_load(&o, t, old, old_len) && o.signed_by_all;
+	check(&failed, say, ctx, ok, "log: the earlier tree head is this task's, signed by every "
+				     "aggregator");
+	bool cur = head_load(&n, t, log, log_len) && n.signed_by_all &&
+		   n.lg->n_leaves == n.body->tree_size;
+	uint8_t (*hashes)[SG_MERKLE_HASH_BYTES] = NULL;
+	uint8_t proof[SG_MERKLE_MAX_PROOF][SG_MERKLE_HASH_BYTES];
+	size_t proof_len = 0;
+	bool consistent = false;
+	if (ok && cur && o.body->tree_size <= n.body->tree_size &&
+	    (hashes = malloc((n.lg->n_leaves + 1) * sizeof *hashes)) != NULL) {
+		for (size_t i = 0; i < n.lg->n_leaves; i++)
+			sg_merkle_leaf_hash(hashes[i], n.lg->leaves[i].data, n.lg->leaves[i].len);
+		consistent =
+			sg_merkle_consistency_proof(proof, &proof_len,
+						    (const uint8_t(*)[SG_MERKLE_HASH_BYTES])hashes,
+						    n.lg->n_leaves, o.body->tree_size) == 0 &&
+			sg_merkle_verify_consistency(o.body->tree_size, n.body->tree_size,
+						     o.body->root_hash.data, n.body->root_hash.data,
+						     (const uint8_t(*)[SG_MERKLE_HASH_BYTES])proof,
+						     proof_len) == 0;
+	}
+	check(&failed, say, ctx, consistent,
+	      "log: the current tree head extends the earlier one (consistency proof of %zu "
+	      "hashes)",
+	      proof_len);
+	free(hashes);
+	head_free(&o);
+	head_free(&n);
+	return failed;
+}

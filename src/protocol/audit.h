@@ -52,6 +52,12 @@ int sg_audit_log(const sg_task *t, const uint8_t *log, size_t log_len,
 		 const char *const *names, const uint8_t *const *arts, const size_t *art_lens,
 		 size_t n, sg_audit_say say, void *ctx);
 
+/* An earlier head of the same log (old, a packed Log published before):
+ * signed by every aggregator, and the current log (log) extends it, by an
+ * RFC 9162 consistency proof between the two signed roots. */
+int sg_audit_log_consistency(const sg_task *t, const uint8_t *old, size_t old_len,
+			     const uint8_t *log, size_t log_len, sg_audit_say say, void *ctx);
+
 /* The IskSummary against the published aggregates (their bytes; those that
  * do not decode are left out: their own audit says so). */
 int sg_audit_isk(const sg_task *t, const uint8_t *isk, size_t isk_len,

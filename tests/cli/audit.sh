@@ -85,6 +85,20 @@ for off in 3 $((size / 4)) $((size / 2)) $((size * 3 / 4)) $((size - 2)); do
 done
 [[ $caught == 5 ]] && pass "a byte flipped at 5 places of an aggregate: each caught" ||
 	fail "flipped bytes: $caught of 5 caught"
+# two tree heads of the log: the same history is consistent; another
+# history, validly signed by every aggregator (a split view), is not
+cp d/published/log.pb earlier.pb
+"$sg" audit d/published --previous-log earlier.pb > prev.out 2>&1
+[[ $? == 0 ]] && grep -q "^ok   log: the current tree head extends the earlier one" prev.out &&
+	pass "--previous-log: the same history is consistent" || fail "previous: $(grep -E 'FAIL|verdict' prev.out)"
+cp d/published/log.pb fork.pb
+"$tamper" log-fork d fork.pb
+"$sg" audit d/published --previous-log fork.pb > fork.out 2>&1
+[[ $? == 1 ]] && grep -q "^ok   log: the earlier tree head is this task's, signed by every" fork.out &&
+	grep -q "^FAIL log: the current tree head extends the earlier one" fork.out &&
+	pass "two inconsistent tree heads, both signed by every aggregator: FAIL consistency" ||
+	fail "fork: $(grep -E 'FAIL|verdict' fork.out)"
+
 rm -rf t && cp -r d t && rm t/published/log.pb
 "$sg" audit t/published --task t/task.sgt > t.out 2>&1
 [[ $? == 1 ]] && grep -q "^FAIL log: log.pb is there" t.out && pass "a missing log" || fail "no log"

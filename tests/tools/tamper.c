@@ -16,6 +16,10 @@
  *                           the first) removed from the report set
  *   tamper log-sig J FILE   log.pb: a byte of aggregator J's tree-head signature flipped
  *   tamper log-leaf I FILE  log.pb: a byte of leaf I flipped
+ *   tamper log-fork DIR FILE  log.pb: another history - the last leaf changed
+ *                           and the head made again and signed with the
+ *                           aggregators' keys DIR/agg-J/sign.sk (a demo's
+ *                           folder): a second view, validly signed
  *
  * Exit 0 when the file was rewritten, 2 otherwise.
  */
@@ -23,7 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/signed.h"
+#include "protocol/log.h"
 #include "spillguard.pb-c.h"
+#include "spillguard/keys.h"
 #include "util/file.h"
 
 static void bump_digit(char *s)
@@ -115,6 +122,64 @@ static int report_set(const char *hex, uint8_t *in, size_t len, uint8_t **out, s
 	return *out ? 0 : 2;
 }
 
+/* The fork: a new last leaf, a new head, every aggregator's signature. */
+static int log_fork(const char *keydir, uint8_t *in, size_t len, uint8_t **out, size_t *out_len)
+{
+	Spillguard__Log *lg = spillguard__log__unpack(NULL, len, in);
+	if (lg == NULL || lg->head == NULL || lg->n_leaves < 2)
+		return 2;
+	Spillguard__TreeHeadBody *hb =
+		spillguard__tree_head_body__unpack(NULL, lg->head->body.len, lg->head->body.data);
+	size_t n = lg->n_leaves, nsig = lg->head->n_signatures;
+	const uint8_t **leaves = calloc(n, sizeof *leaves);
+	size_t *lens = calloc(n, sizeof *lens), body_len = 0;
+	uint8_t (*sigs)[64] = calloc(nsig + 1, sizeof *sigs), *body = NULL;
+	int ret = hb && leaves && lens && sigs ? 0 : 2;
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		leaves[i] = lg->leaves[i].data;
+		lens[i] = lg->leaves[i].len;
+	}
+	if (ret == 0)
+		lg->leaves[n - 1].data[lg->leaves[n - 1].len - 1] ^= 1;
+	/* sg_log_head_body needs a task only for its id: a stand-in with it */
+	sg_task t = { 0 };
+	if (ret == 0 && hb->task_id.len == sizeof t.id)
+		memcpy(t.id, hb->task_id.data, sizeof t.id);
+	if (ret == 0 && sg_log_head_body(&body, &body_len, &t, leaves, lens, n, hb->timestamp + 1))
+		ret = 2;
+	for (size_t j = 0; ret == 0 && j < nsig; j++) {
+		char path[4096], err[300];
+		sg_key *k = NULL;
+		snprintf(path, sizeof path, "%s/agg-%zu/sign.sk", keydir, j);
+		if (sg_key_load_secret(&k, path, SG_KEY_SIGN, err, sizeof err) != 0 ||
+		    sg_sign_labeled(sigs[j], SG_TREE_HEAD_SIG_CONTEXT, body, body_len,
+				    sg_key_secret(k)) != 0) {
+			fprintf(stderr, "tamper: %s\n", err);
+			ret = 2;
+		}
+		sg_key_free(k);
+	}
+	if (ret == 0) {
+		lg->head->body = (ProtobufCBinaryData){ body_len, body };
+		for (size_t j = 0; j < nsig; j++)
+			memcpy(lg->head->signatures[j]->signature.data, sigs[j], 64);
+		*out_len = spillguard__log__get_packed_size(lg);
+		*out = malloc(*out_len + 1);
+		if (*out != NULL)
+			spillguard__log__pack(lg, *out);
+		ret = *out ? 0 : 2;
+		lg->head->body = (ProtobufCBinaryData){ 0, NULL }; /* body is ours */
+	}
+	free(body);
+	free(leaves);
+	free(lens);
+	free(sigs);
+	if (hb != NULL)
+		spillguard__tree_head_body__free_unpacked(hb, NULL);
+	spillguard__log__free_unpacked(lg, NULL);
+	return ret;
+}
+
 static int log_file(const char *kind, const char *arg, uint8_t *in, size_t len, uint8_t **out,
 		    size_t *out_len)
 {
@@ -156,6 +221,8 @@ int main(int argc, char **argv)
 	int ret = strncmp(kind, "isk", 3) == 0 ? isk(kind, (uint8_t *)bytes, len, &out, &out_len)
 		  : strcmp(kind, "drop-report") == 0
 			  ? report_set(arg, (uint8_t *)bytes, len, &out, &out_len)
+		  : strcmp(kind, "log-fork") == 0
+			  ? log_fork(arg, (uint8_t *)bytes, len, &out, &out_len)
 		  : strncmp(kind, "log-", 4) == 0
 			  ? log_file(kind, arg, (uint8_t *)bytes, len, &out, &out_len)
 			  : aggregate(kind, arg, (uint8_t *)bytes, len, &out, &out_len);
