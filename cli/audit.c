@@ -27,7 +27,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s audit DIR [--task TASK.sgt] [--authority-pk SIGN.pk]\n"
-		"                    [--receipt RECEIPT] [--json FILE] [--csv FILE]\n"
+		"                    [--receipt RECEIPT]... [--json FILE] [--csv FILE]\n"
 		"                    [--html FILE] [--previous-log LOG.pb]\n\n"
 		"Checks a round's publication folder offline (the folder the leader wrote,\n"
 		"docs/publication.md), from the files alone:\n"
@@ -294,26 +294,49 @@ static int audit_isk(const sg_task *t, const char *dir, uint8_t *const *pubs,
 
 static int audit(int argc, char **argv)
 {
-	const char *task = NULL, *auth = NULL, *dir = NULL, *receipt = NULL, *json = NULL,
-		   *csv = NULL, *html = NULL, *previous = NULL;
-	const cli_opt opts[] = { { "task", &task, NULL },   { "authority-pk", &auth, NULL },
-				 { "receipt", &receipt, NULL }, { "json", &json, NULL },
-				 { "csv", &csv, NULL },	      { "html", &html, NULL },
-				 { "previous-log", &previous, NULL }, { NULL, NULL, NULL } };
-	if (argc >= 2 && strncmp(argv[1], "--", 2) != 0)
-		dir = argv[1];
-	int status = dir == NULL ? 2 : cli_opts_parse("audit", opts, argc, argv, 2);
-	if (dir == NULL)
+	const char *task = NULL, *auth = NULL, *dir = NULL, *json = NULL, *csv = NULL,
+		   *html = NULL, *previous = NULL;
+	const cli_opt opts[] = { { "task", &task, NULL },	    { "authority-pk", &auth, NULL },
+				 { "json", &json, NULL },	    { "csv", &csv, NULL },
+				 { "html", &html, NULL },	    { "previous-log", &previous, NULL },
+				 { NULL, NULL, NULL } };
+	/* --receipt may come any number of times: taken out before the rest */
+	const char **receipts = calloc((size_t)argc + 1, sizeof *receipts);
+	char **rest = calloc((size_t)argc + 1, sizeof *rest);
+	size_t n_receipts = 0;
+	int n_rest = 0, status = receipts && rest ? 0 : 2;
+	for (int i = 0; status == 0 && i < argc; i++) {
+		if (i > 0 && strcmp(argv[i], "--receipt") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "%s audit: --receipt needs a value\n", SG_PROG_NAME);
+				status = 2;
+			} else {
+				receipts[n_receipts++] = argv[++i];
+			}
+			continue;
+		}
+		rest[n_rest++] = argv[i];
+	}
+	if (status == 0 && n_rest >= 2 && strncmp(rest[1], "--", 2) != 0)
+		dir = rest[1];
+	if (status == 0 && dir == NULL) {
 		fprintf(stderr, "%s audit: the publication folder comes first (see --help)\n",
 			SG_PROG_NAME);
-	if (status != 0)
-		return status;
-	const cli_audit_out out = { json, csv, html, previous };
-	return cli_audit_run(dir, task, auth, receipt, &out);
+		status = 2;
+	}
+	if (status == 0)
+		status = cli_opts_parse("audit", opts, n_rest, rest, 2);
+	if (status == 0) {
+		const cli_audit_out out = { json, csv, html, previous };
+		status = cli_audit_run(dir, task, auth, receipts, n_receipts, &out);
+	}
+	free(receipts);
+	free(rest);
+	return status;
 }
 
-int cli_audit_run(const char *dir, const char *task, const char *auth, const char *receipt,
-		  const cli_audit_out *out)
+int cli_audit_run(const char *dir, const char *task, const char *auth,
+		  const char *const *receipts, size_t n_receipts, const cli_audit_out *out)
 {
 	static const cli_audit_out none = { NULL, NULL, NULL, NULL };
 	if (out == NULL)
@@ -337,8 +360,8 @@ int cli_audit_run(const char *dir, const char *task, const char *auth, const cha
 		status = audit_isk(t, dir, pubs, lens, n, &tl);
 	if (status == 0)
 		status = audit_log(t, dir, pubs, lens, n, previous, &tl);
-	if (status == 0 && receipt != NULL)
-		status = audit_receipt(t, dir, receipt, &tl);
+	for (size_t i = 0; status == 0 && i < n_receipts; i++)
+		status = audit_receipt(t, dir, receipts[i], &tl);
 	if (status == 0) {
 		if (tl.failed == 0)
 			printf("verdict: all %u checks passed\n", tl.checks);

@@ -372,7 +372,7 @@ static int verify_receipt(int argc, char **argv)
 			SG_PROG_NAME);
 		return 2;
 	}
-	return cli_audit_run(published, task, auth, receipt, NULL);
+	return cli_audit_run(published, task, auth, &receipt, 1, NULL);
 }
 
 static bool is_help(const char *a)

@@ -19,14 +19,14 @@ int audit_main(int argc, char **argv);
 int node_report_main(int argc, char **argv);
 void node_report_usage(FILE *f);
 /* The audit of publication folder dir (task: NULL for the one beside it),
- * with a receipt's checks when receipt is not NULL, and the results written
- * as JSON and CSV to the files given (NULL: none): the exit status. */
+ * with the checks of each receipt given, and the results written to the
+ * files out names (out may be NULL): the exit status. */
 typedef struct cli_audit_out {
 	const char *json, *csv, *html; /* result files, or NULL */
 	const char *previous_log;      /* an earlier log to check against, or NULL */
 } cli_audit_out;
 int cli_audit_run(const char *dir, const char *task, const char *authority_pk,
-		  const char *receipt, const cli_audit_out *out);
+		  const char *const *receipts, size_t n_receipts, const cli_audit_out *out);
 int bench_main(int argc, char **argv);
 int bench_round_main(int argc, char **argv);
 int collect_main(int argc, char **argv);

@@ -98,9 +98,11 @@ grep -q '"sum": "100"' agg0/published/industry-1.json && pass "the sum is exact 
 	fail "sum: $(cat agg0/published/industry-1.json)"
 
 # an enterprise proves its report was counted, from its receipt and the files
-"$sg" audit agg0/published --task task.sgt --receipt ent2.receipt > counted.out 2>&1
+"$sg" audit agg0/published --task task.sgt --receipt ent1.receipt --receipt ent2.receipt \
+	--receipt ent3.receipt > counted.out 2>&1
 [[ $? == 0 ]] && grep -q "^ok   receipt ent2.receipt (industry 1): report .* was counted (inclusion proof" counted.out &&
-	pass "a receipt's report proved counted by an inclusion proof" ||
+	[[ $(grep -c "was counted" counted.out) == 3 ]] &&
+	pass "three receipts' reports proved counted by inclusion proofs" ||
 	fail "counted: $(grep -E 'FAIL|verdict' counted.out)"
 id2=$(sed -n 's/^accepted: report \([0-9a-f]*\);.*/\1/p' ent2.out)
 cp -r agg0/published dropped
