@@ -6,7 +6,8 @@
 # min_batch, withheld), every kind of bad upload refused with its own code
 # and without touching the sums, the leader and a helper killed with -9 in
 # the middle of aggregation and started again, collection by the authority,
-# collect-once. The published sums must equal the plaintext exactly.
+# collect-once. The published sums must equal the plaintext exactly, and
+# the node of a withheld industry's enterprise learns so from the files.
 # Usage: tests/cli/round.sh path/to/spillguard   (SG_TOOLS: the folder of
 # the test tools, with forge)
 set -uo pipefail
@@ -61,8 +62,9 @@ cat > task.json <<JSON
   "closes_at": "2099-12-31T23:59:59Z"
 }
 JSON
-"$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt >/dev/null ||
-	{ echo "FAIL task create"; exit 1; }
+task_id=$("$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt |
+	sed -n 's/^task \([0-9a-f]*\)$/\1/p')
+[[ -n $task_id ]] || { echo "FAIL task create"; exit 1; }
 
 # Enterprise i's knowledge stock, in units of each category's decimals.
 units() { echo $(($1 * 125)) $(($1 * 37 % 1000)) $(($1 * 3 % 1000)); }
@@ -163,7 +165,11 @@ refused 5 "a collect order signed by an enterprise" collect-now --key ent1/sign.
 
 wait_log agg0.log "accepted=30 refused=1" || fail "first aggregation"
 kill -9 "${pids[2]}"; wait "${pids[2]}" 2>/dev/null
-for i in $(seq 31 51); do submit $i || fail "ent$i submit: $(cat ent$i.out)"; done
+for i in $(seq 31 50); do submit $i || fail "ent$i submit: $(cat ent$i.out)"; done
+# ent51 (industry 3) through the node daemon, which keeps its receipt
+mkdir tasks && cp task.sgt tasks/
+"$sg" node run --key ent51/sign.sk --input ent51.csv --tasks tasks --state state51 --once \
+	2> node51.log || fail "ent51 node run: $(cat node51.log)"
 wait_log agg0.log "event=aggregation_waiting" || fail "the leader did not notice helper 2 away"
 kill -9 "${pids[0]}" "${pids[1]}"; wait "${pids[0]}" "${pids[1]}" 2>/dev/null
 status_of 1 > helper1.status
@@ -204,6 +210,15 @@ done
 [[ $? == 0 ]] && grep -q "^ok   receipt ent30.receipt (industry 2): report .* was counted" audit.out &&
 	pass "the publication passes the offline audit; a receipt's report proved counted" ||
 	fail "audit: $(grep -E 'FAIL|verdict' audit.out)"
+# ent51's node, told where rounds are published, learns its industry was withheld
+mkdir rounds && cp -r $pub "rounds/$task_id"
+"$sg" node run --key ent51/sign.sk --input ent51.csv --tasks tasks --state state51 --once \
+	--published rounds 2> node51b.log
+[[ $? == 0 ]] && grep -q "event=withheld task=$task_id report=[0-9a-f]* industry=3" node51b.log &&
+	grep -q "industry 3 withheld" "state51/$task_id.withheld" &&
+	[[ ! -e state51/$task_id.counted && ! -e state51/$task_id.not-counted ]] &&
+	pass "node run --published: industry 3 withheld, kept as the report's outcome" ||
+	fail "node run withheld: $(cat node51b.log)"
 
 # --- collect-once ------------------------------------------------------------------
 
