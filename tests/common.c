@@ -247,6 +247,7 @@ void sg_test_world_init(sg_test_world *w, unsigned nagg, unsigned nent, unsigned
 	cr_assert(nagg >= 2 && nagg <= SG_TEST_MAX_AGG && nent <= SG_TEST_MAX_ENT && ncat >= 1 &&
 		  ncat <= 64);
 	w->nagg = nagg;
+	randombytes_buf(w->verify_key, sizeof w->verify_key);
 	w->nent = nent;
 	w->ncat = ncat;
 	world_keys(w);

@@ -102,6 +102,7 @@ typedef struct sg_test_world {
 	uint8_t agg_hpke_pk[SG_TEST_MAX_AGG][32], agg_hpke_sk[SG_TEST_MAX_AGG][32];
 	uint8_t ent_pk[SG_TEST_MAX_ENT][32], ent_sk[SG_TEST_MAX_ENT][64];
 	char ent_id[SG_TEST_MAX_ENT][16];
+	uint8_t verify_key[32]; /* the aggregators' Prio3 verification key */
 } sg_test_world;
 
 /* Fails the test on any error. Free with sg_test_world_free. */

@@ -94,7 +94,7 @@ Test(aggregate, a_job_sums_every_industry_exactly_and_drops_a_refused_report)
 	sg_job lead, help[NAGG];
 	uint8_t *init[NAGG], *resp[NAGG], *cont, *cresp[NAGG];
 	size_t init_len[NAGG], resp_len[NAGG], cont_len, cresp_len[NAGG];
-	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)n.reports, n.lens,
+	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)n.reports, n.lens, NULL, NULL,
 				       NENT), 0);
 	for (unsigned j = 1; j < NAGG; j++) {
 		cr_assert_eq(sg_job_init_for(&init[j], &init_len[j], &lead, &n.party[0], j,
@@ -132,7 +132,7 @@ Test(aggregate, a_job_sums_every_industry_exactly_and_drops_a_refused_report)
 	}
 	/* a reply for another job is refused and changes nothing */
 	sg_job other;
-	cr_assert_eq(sg_leader_job_new(&other, &n.party[0], (const uint8_t *const *)n.reports, n.lens,
+	cr_assert_eq(sg_leader_job_new(&other, &n.party[0], (const uint8_t *const *)n.reports, n.lens, NULL, NULL,
 				       2), 0);
 	cr_assert_eq(sg_job_combine(&other, &n.party[0], (const uint8_t *const *)&resp[1], &resp_len[1]),
 		     SG_ERR_PARSE);
@@ -167,7 +167,7 @@ Test(aggregate, helpers_refuse_replays_and_second_reports)
 	 * helper already has */
 	uint8_t *twice[3] = { n.reports[0], n.reports[0], n.reports[1] };
 	size_t lens[3] = { n.lens[0], n.lens[0], n.lens[1] };
-	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)twice, lens, 3), 0);
+	cr_assert_eq(sg_leader_job_new(&lead, &n.party[0], (const uint8_t *const *)twice, lens, NULL, NULL, 3), 0);
 	cr_assert_eq(sg_job_init_for(&init, &init_len, &lead, &n.party[0], 1,
 				     (const uint8_t *const *)twice, lens), 0);
 	cr_assert_eq(sg_helper_job_init(&help, &resp, &resp_len, &n.party[1], &seen, init, init_len), 0);
@@ -213,7 +213,7 @@ Test(aggregate, collect_releases_signed_shares_and_publishes_tsk)
 	sg_job job[NAGG];
 	uint8_t *init, *resp[NAGG], *cont, *cresp[NAGG];
 	size_t init_len, resp_len[NAGG], cont_len, cresp_len[NAGG];
-	cr_assert_eq(sg_leader_job_new(&job[0], &n.party[0], (const uint8_t *const *)n.reports, n.lens,
+	cr_assert_eq(sg_leader_job_new(&job[0], &n.party[0], (const uint8_t *const *)n.reports, n.lens, NULL, NULL,
 				       NENT), 0);
 	for (unsigned j = 1; j < NAGG; j++) {
 		cr_assert_eq(sg_job_init_for(&init, &init_len, &job[0], &n.party[0], j,
@@ -366,5 +366,94 @@ Test(aggregate, isk_adds_the_published_tsk_texts_exactly)
 	cr_assert_null(out);
 	free(pub[0]);
 	free(pub[1]);
+	net_free(&n);
+}
+
+/* What the leader keeps on upload (its verifier share and state) and the
+ * report stored without its own ciphertext make the same job as the whole
+ * report: the same verifier shares and the same requests to the helpers.
+ * A kept preparation that is cut short or does not decode refuses only its
+ * own report. */
+Test(aggregate, the_leaders_kept_preparation_stands_for_its_share)
+{
+	net n;
+	net_init(&n);
+	uint8_t *kept[NENT], *stripped[NENT];
+	size_t kept_lens[NENT], stripped_lens[NENT];
+	size_t kb = sg_leader_kept_bytes(n.p[0]), vs = sg_prio3_verifier_share_bytes(n.p[0]);
+	for (unsigned i = 0; i < NENT; i++) {
+		ProtobufCMessage *m;
+		sg_wire_budget *b;
+		sg_report_view v;
+		cr_assert_eq(sg_wire_unpack(&m, &b, &spillguard__report__descriptor, n.reports[i],
+					    n.lens[i]), 0);
+		Spillguard__Report *r = (Spillguard__Report *)m;
+		Spillguard__SealedShare *own = r->shares[0];
+		cr_assert_eq(sg_report_check(&v, n.w.task, n.p[0], 0, r->body.data, r->body.len,
+					     r->signature.data, r->signature.len, own->enc.data,
+					     own->enc.len, own->ciphertext.data, own->ciphertext.len),
+			     SG_REJECT_NONE);
+		kept[i] = malloc(kb);
+		kept_lens[i] = kb;
+		cr_assert_eq(sg_leader_prepare_kept(kept[i], &n.party[0], &v, own), SG_REJECT_NONE);
+		ProtobufCBinaryData ct = own->ciphertext;
+		own->ciphertext = (ProtobufCBinaryData){ 0, NULL };
+		stripped_lens[i] = spillguard__report__get_packed_size(r);
+		stripped[i] = malloc(stripped_lens[i]);
+		spillguard__report__pack(r, stripped[i]);
+		own->ciphertext = ct; /* the decoder's, to be released */
+		cr_assert_lt(stripped_lens[i] + sg_prio3_input_share_bytes(n.p[0], 0), n.lens[i]);
+		sg_report_view_free(&v);
+		sg_wire_release(m, b);
+	}
+	sg_job whole, part;
+	cr_assert_eq(sg_leader_job_new(&whole, &n.party[0], (const uint8_t *const *)n.reports, n.lens,
+				       NULL, NULL, NENT), 0);
+	cr_assert_eq(sg_leader_job_new(&part, &n.party[0], (const uint8_t *const *)stripped,
+				       stripped_lens, (const uint8_t *const *)kept, kept_lens, NENT),
+		     0);
+	for (unsigned i = 0; i < NENT; i++) {
+		cr_assert_eq(whole.preps[i].reject, SG_REJECT_NONE);
+		cr_assert_eq(part.preps[i].reject, SG_REJECT_NONE, "report %u: %d", i,
+			     part.preps[i].reject);
+		cr_assert_arr_eq(part.preps[i].verifier_share, whole.preps[i].verifier_share, vs);
+		cr_assert_arr_eq(part.preps[i].public_share, whole.preps[i].public_share,
+				 sg_prio3_public_share_bytes(n.p[0]));
+		cr_assert_arr_eq(part.preps[i].report_id, whole.preps[i].report_id, 16);
+	}
+	memcpy(part.id, whole.id, sizeof part.id);
+	for (unsigned j = 1; j < NAGG; j++) {
+		uint8_t *a, *b;
+		size_t al, bl;
+		cr_assert_eq(sg_job_init_for(&a, &al, &whole, &n.party[0], j,
+					     (const uint8_t *const *)n.reports, n.lens), 0);
+		cr_assert_eq(sg_job_init_for(&b, &bl, &part, &n.party[0], j,
+					     (const uint8_t *const *)stripped, stripped_lens), 0);
+		cr_assert_eq(al, bl);
+		cr_assert_arr_eq(a, b, al, "helper %u gets the same request", j);
+		free(a);
+		free(b);
+	}
+	sg_job_free(&part);
+
+	kept_lens[1] = kb - 1;                 /* cut short */
+	memset(kept[2] + vs, 0xff, 16);        /* an output share element above the modulus */
+	cr_assert_eq(sg_leader_job_new(&part, &n.party[0], (const uint8_t *const *)stripped,
+				       stripped_lens, (const uint8_t *const *)kept, kept_lens, NENT),
+		     0);
+	for (unsigned i = 0; i < NENT; i++)
+		cr_assert_eq(part.preps[i].reject,
+			     i == 1 || i == 2 ? SG_REJECT_MALFORMED : SG_REJECT_NONE, "report %u", i);
+	sg_job_free(&part);
+	/* and a stored report without its share, with nothing kept, cannot be prepared */
+	cr_assert_eq(sg_leader_job_new(&part, &n.party[0], (const uint8_t *const *)stripped,
+				       stripped_lens, NULL, NULL, 1), 0);
+	cr_assert_neq(part.preps[0].reject, SG_REJECT_NONE);
+	sg_job_free(&part);
+	sg_job_free(&whole);
+	for (unsigned i = 0; i < NENT; i++) {
+		free(kept[i]);
+		free(stripped[i]);
+	}
 	net_free(&n);
 }

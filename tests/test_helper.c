@@ -129,7 +129,7 @@ static void job_begin(rig *r, open_job *o, size_t first, size_t n)
 	uint8_t *init, *resp[NAGG];
 	size_t init_len, resp_len[NAGG];
 	const uint8_t *const *reports = (const uint8_t *const *)r->reports + first;
-	cr_assert_eq(sg_leader_job_new(&o->lead, &r->party[0], reports, r->lens + first, n), 0);
+	cr_assert_eq(sg_leader_job_new(&o->lead, &r->party[0], reports, r->lens + first, NULL, NULL, n), 0);
 	for (unsigned j = 1; j < NAGG; j++) {
 		cr_assert_eq(sg_job_init_for(&init, &init_len, &o->lead, &r->party[0], j, reports,
 					     r->lens + first), 0);
@@ -296,7 +296,7 @@ Test(helper, bad_and_replayed_requests_change_nothing)
 	/* a job whose reports were counted in another job: each refused */
 	sg_job again;
 	cr_assert_eq(sg_leader_job_new(&again, &r.party[0], (const uint8_t *const *)r.reports,
-				       r.lens, 2), 0);
+				       r.lens, NULL, NULL, 2), 0);
 	cr_assert_eq(sg_job_init_for(&init, &init_len, &again, &r.party[0], 1,
 				     (const uint8_t *const *)r.reports, r.lens), 0);
 	cr_assert_eq(sg_helper_handle(&r.helper[1], &reply, &reply_len, init, init_len, 1500), 0);
@@ -313,7 +313,7 @@ Test(helper, bad_and_replayed_requests_change_nothing)
 	/* that job's id again with other reports: not a retry */
 	sg_job other;
 	cr_assert_eq(sg_leader_job_new(&other, &r.party[0], (const uint8_t *const *)r.reports + 4,
-				       r.lens + 4, 2), 0);
+				       r.lens + 4, NULL, NULL, 2), 0);
 	memcpy(other.id, again.id, SG_JOB_ID_BYTES);
 	cr_assert_eq(sg_job_init_for(&init, &init_len, &other, &r.party[0], 1,
 				     (const uint8_t *const *)r.reports + 4, r.lens + 4), 0);
@@ -366,7 +366,8 @@ static int call_helper(void *ctx, unsigned j, const uint8_t *req, size_t len, ui
 /* Uploads the reports whose bit is set in mask. */
 static void upload_some(rig *r, unsigned mask)
 {
-	sg_leader ldr = { r->w.task, r->p[0], r->store[0], r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0] };
+	sg_leader ldr = { r->w.task, r->p[0], r->store[0], r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0],
+			  r->verify_key };
 	for (unsigned i = 0; i < NENT; i++) {
 		if (!(mask & (1u << i)))
 			continue;
@@ -702,7 +703,7 @@ Test(helper, the_verification_key_is_granted_kept_and_never_replaced)
 	sg_job lead;
 	uint8_t *init, *reply;
 	size_t init_len, reply_len;
-	cr_assert_eq(sg_leader_job_new(&lead, &r.party[0], (const uint8_t *const *)r.reports, r.lens,
+	cr_assert_eq(sg_leader_job_new(&lead, &r.party[0], (const uint8_t *const *)r.reports, r.lens, NULL, NULL,
 				       NENT), 0);
 	cr_assert_eq(sg_job_init_for(&init, &init_len, &lead, &r.party[0], 2,
 				     (const uint8_t *const *)r.reports, r.lens), 0);
@@ -809,6 +810,8 @@ Test(helper, a_round_over_curve_sockets_publishes_exact_sums)
 	sg_peers peers;
 	size_t taken;
 	rig_init(&r);
+	/* the leader's key, drawn and kept before the first upload needs it */
+	cr_assert_eq(sg_leader_verify_key_load(r.store[0], r.verify_key), 0);
 	upload_all(&r);
 	for (unsigned j = 0; j < NAGG; j++)
 		memcpy(allowed + 32 * j, r.w.task->body->aggregators[j]->curve_pk.data, 32);
@@ -824,6 +827,7 @@ Test(helper, a_round_over_curve_sockets_publishes_exact_sums)
 				   sizeof err), 0, "%s", err);
 	cr_assert_eq(sg_leader_verify_key(r.store[0], r.w.task, sg_peers_call, &peers, key, msg,
 					  sizeof msg), 0, "%s", msg);
+	cr_assert_arr_eq(key, r.verify_key, sizeof key, "the key granted is the one kept");
 	r.party[0].verify_key = key;
 	/* the helpers asked at once, as the daemon does */
 	sg_leader_jobs l = { r.party[0], r.store[0], sg_peers_call, &peers, 3, sg_peers_call_all };

@@ -161,7 +161,8 @@ static void rig_start(leader_rig *r)
 	node_task(r);
 	/* the leader checks reports against the task the enterprise signed for */
 	cr_assert_eq(sg_store_open(&r->store, path, r->node_task->id, err, sizeof err), 0, "%s", err);
-	r->leader = (sg_leader){ r->node_task, r->p, r->store, r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0] };
+	r->leader = (sg_leader){ r->node_task, r->p, r->store, r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0],
+				 r->w.verify_key };
 	atomic_store(&r->stop, false);
 	atomic_store(&r->mute, false);
 	cr_assert_eq(pthread_mutex_init(&r->lock, NULL), 0);

@@ -320,3 +320,80 @@ Test(prio3_state, verify_next_only_once)
 		sg_test_honest_free(&h);
 	}
 }
+
+/* A state kept between verify_init and verify_next: encoded, decoded into a
+ * fresh state, it finishes with the same output share; a state not waiting
+ * for verify_next does not encode. */
+Test(prio3_state, kept_state_finishes_alike)
+{
+	for (size_t i = 0; i < SG_TEST_NCASES; i++) {
+		sg_test_honest h;
+		sg_test_honest_new(&h, &sg_test_cases[i]);
+		size_t sl = sg_prio3_state_bytes(h.p);
+		cr_assert_eq(sl, h.out_len + (h.msg_len ? SEED : 0), "%s: state bytes", h.name);
+		sg_prio3_state *st = sg_test_state_new(&h), *again = sg_test_state_new(&h);
+		uint8_t *vs = sg_test_filled(h.vs_len), *out = sg_test_filled(h.out_len);
+		uint8_t *enc = sg_test_filled(sl);
+		cr_expect_eq(sg_prio3_state_encode(h.p, enc, st), SG_ERR_STATE, "%s: fresh", h.name);
+		cr_expect(sg_test_zeroed(enc, sl));
+		cr_assert_eq(sg_prio3_verify_init(h.p, st, vs, sg_test_key, sg_test_ctx,
+						  sg_test_ctx_len, 1, sg_test_nonce, h.pub, h.pub_len,
+						  h.in[1], h.in_len[1]),
+			     0);
+		cr_assert_eq(sg_prio3_state_encode(h.p, enc, st), 0, "%s", h.name);
+		cr_assert_eq(sg_prio3_state_decode(h.p, again, enc, sl), 0, "%s", h.name);
+		cr_expect_eq(sg_prio3_verify_next(h.p, again, h.msg, h.msg_len), 0, "%s", h.name);
+		cr_expect_eq(sg_prio3_out_share_encode(h.p, out, again), 0);
+		cr_expect_arr_eq(out, h.out[1], h.out_len, "%s: output share", h.name);
+		cr_expect_eq(sg_prio3_state_encode(h.p, enc, again), SG_ERR_STATE,
+			     "%s: finished", h.name);
+		free(vs);
+		free(out);
+		free(enc);
+		sg_prio3_state_free(st);
+		sg_prio3_state_free(again);
+		sg_test_honest_free(&h);
+	}
+}
+
+/* Kept bytes of the wrong length or with a field element out of range do
+ * not decode, and leave a state that cannot go on. A changed seed decodes
+ * but the honest message no longer matches it. */
+Test(prio3_state, bad_kept_state_refused)
+{
+	for (size_t i = 0; i < SG_TEST_NCASES; i++) {
+		sg_test_honest h;
+		sg_test_honest_new(&h, &sg_test_cases[i]);
+		size_t sl = sg_prio3_state_bytes(h.p);
+		sg_prio3_state *st = sg_test_state_new(&h);
+		uint8_t *vs = sg_test_filled(h.vs_len), *enc = sg_test_filled(sl + 1);
+		cr_assert_eq(sg_prio3_verify_init(h.p, st, vs, sg_test_key, sg_test_ctx,
+						  sg_test_ctx_len, 1, sg_test_nonce, h.pub, h.pub_len,
+						  h.in[1], h.in_len[1]),
+			     0);
+		cr_assert_eq(sg_prio3_state_encode(h.p, enc, st), 0);
+		sg_prio3_state *bad = sg_test_state_new(&h);
+		cr_expect_eq(sg_prio3_state_decode(h.p, bad, enc, sl - 1), SG_ERR_LENGTH, "%s", h.name);
+		sg_test_expect_spent(&h, bad, h.name);
+		cr_expect_eq(sg_prio3_state_decode(h.p, bad, enc, sl + 1), SG_ERR_LENGTH, "%s", h.name);
+		sg_test_expect_spent(&h, bad, h.name);
+		uint8_t keep[16];
+		memcpy(keep, enc, h.enc);
+		memset(enc, 0xff, h.enc); /* above the modulus */
+		cr_expect_eq(sg_prio3_state_decode(h.p, bad, enc, sl), SG_ERR_NONCANONICAL, "%s",
+			     h.name);
+		sg_test_expect_spent(&h, bad, h.name);
+		memcpy(enc, keep, h.enc);
+		if (h.msg_len > 0) {
+			enc[sl - 1] ^= 1;
+			cr_expect_eq(sg_prio3_state_decode(h.p, bad, enc, sl), 0);
+			cr_expect_eq(sg_prio3_verify_next(h.p, bad, h.msg, h.msg_len),
+				     SG_ERR_JOINT_RAND, "%s: changed seed", h.name);
+		}
+		free(vs);
+		free(enc);
+		sg_prio3_state_free(st);
+		sg_prio3_state_free(bad);
+		sg_test_honest_free(&h);
+	}
+}

@@ -37,8 +37,8 @@ static enum sg_store_put put(sg_store *s, uint8_t id_byte, const char *ent, uint
 	size_t rl;
 	enum sg_store_put o;
 	cr_assert_eq(sg_store_put_report(s, &o, &r, &rl, id, ent, 1, 1500, digest,
-					 (const uint8_t *)"report", 6, (const uint8_t *)receipt,
-					 strlen(receipt)), 0);
+					 (const uint8_t *)"report", 6, NULL, 0,
+					 (const uint8_t *)receipt, strlen(receipt)), 0);
 	if (got != NULL) {
 		cr_assert_lt(rl, got_len);
 		memcpy(got, r, rl);
@@ -186,11 +186,12 @@ static int count_upload(void *ctx, const sg_store_upload *u)
 static void put_upload(sg_store *s, uint8_t id_byte, const char *ent, uint64_t at, char tag)
 {
 	uint8_t id[16] = { id_byte }, digest[32] = { id_byte }, *r;
-	char body[7] = { 'r', 'e', 'p', 'o', 'r', tag, 0 };
+	char body[7] = { 'r', 'e', 'p', 'o', 'r', tag, 0 }, kept[3] = { 'k', tag, 0 };
 	size_t rl;
 	enum sg_store_put o;
 	cr_assert_eq(sg_store_put_report(s, &o, &r, &rl, id, ent, 1, at, digest,
-					 (const uint8_t *)body, 6, (const uint8_t *)"rc", 2), 0);
+					 (const uint8_t *)body, 6, (const uint8_t *)kept, 2,
+					 (const uint8_t *)"rc", 2), 0);
 	cr_assert_eq(o, SG_STORE_NEW);
 	free(r);
 }
@@ -212,14 +213,18 @@ Test(store, leader_takes_waiting_uploads_oldest_first, .init = make_dir, .fini =
 	cr_assert_eq(sg_store_next_uploads(s, 10, &n, count_upload, seen), 0);
 	cr_assert_str_eq(seen, "bc");
 
-	uint8_t id2[16] = { 2 }, id9[16] = { 9 }, *r;
-	size_t rl;
-	cr_assert_eq(sg_store_upload_get(s, id2, &r, &rl), 0);
+	uint8_t id2[16] = { 2 }, id9[16] = { 9 }, *r, *k;
+	size_t rl, kl;
+	cr_assert_eq(sg_store_upload_get(s, id2, &r, &rl, &k, &kl), 0);
 	cr_assert_eq(rl, 6);
 	cr_assert_arr_eq(r, "repora", 6);
+	cr_assert_eq(kl, 2);
+	cr_assert_arr_eq(k, "ka", 2);
 	free(r);
-	cr_assert_eq(sg_store_upload_get(s, id9, &r, &rl), SG_ERR_STATE);
+	free(k);
+	cr_assert_eq(sg_store_upload_get(s, id9, &r, &rl, &k, &kl), SG_ERR_STATE);
 	cr_assert_null(r);
+	cr_assert_null(k);
 
 	sg_store_counts c;
 	cr_assert_eq(sg_store_counts_get(s, 2, &c), 0);
@@ -391,6 +396,50 @@ Test(store, the_waiting_list_shrinks_and_is_rebuilt_for_an_older_store, .init = 
 	cr_assert_str_eq(seen, "bc");
 	sg_store_close(s);
 	cr_assert_eq(count_rows("w.db", "waiting"), 2);
+}
+
+/* A store of schema 3 kept no preparations: its uploads read back with none
+ * (aggregation prepares them from the whole report), new ones keep theirs. */
+Test(store, an_older_stores_uploads_have_nothing_kept, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *s = open_store("k.db");
+	uint8_t id[16] = { 4 }, digest[32] = { 4 }, *r, *k;
+	size_t rl, kl;
+	enum sg_store_put o;
+	sg_store_close(s);
+	char path[128];
+	sqlite3 *db;
+	snprintf(path, sizeof path, "%s/k.db", dir);
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "ALTER TABLE reports DROP COLUMN kept", NULL, NULL, NULL),
+		     SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "INSERT INTO reports (report_id, enterprise_id, industry, "
+				      "received_at, digest, report, receipt) VALUES "
+				      "(x'04000000000000000000000000000000', 'e4', 1, 9, x'00', "
+				      "'whole', 'rc')", NULL, NULL, NULL),
+		     SQLITE_OK);
+	sqlite3_close(db);
+	set_schema("k.db", 3);
+	s = open_store("k.db");
+	cr_assert_eq(sg_store_upload_get(s, id, &r, &rl, &k, &kl), 0);
+	cr_assert_arr_eq(r, "whole", 5);
+	cr_assert_null(k);
+	cr_assert_eq(kl, 0);
+	free(r);
+	id[0] = 5;
+	cr_assert_eq(sg_store_put_report(s, &o, &r, &rl, id, "e5", 1, 10, digest,
+					 (const uint8_t *)"part", 4, (const uint8_t *)"kept", 4,
+					 (const uint8_t *)"rc", 2), 0);
+	free(r);
+	cr_assert_eq(sg_store_upload_get(s, id, &r, &rl, &k, &kl), 0);
+	cr_assert_arr_eq(k, "kept", 4);
+	free(r);
+	free(k);
+	sg_store_close(s);
+	/* a migration cut short after adding the column opens again */
+	set_schema("k.db", 3);
+	s = open_store("k.db");
+	sg_store_close(s);
 }
 
 Test(store, schema_versions, .init = make_dir, .fini = remove_dir)

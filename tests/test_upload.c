@@ -31,7 +31,8 @@ static void rig_init(rig *r)
 	cr_assert_not_null(mkdtemp(r->dir));
 	snprintf(r->path, sizeof r->path, "%s/leader.db", r->dir);
 	cr_assert_eq(sg_store_open(&r->store, r->path, r->w.task->id, err, sizeof err), 0, "%s", err);
-	r->leader = (sg_leader){ r->w.task, r->p, r->store, r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0] };
+	r->leader = (sg_leader){ r->w.task, r->p, r->store, r->w.agg_hpke_sk[0], r->w.agg_sign_sk[0],
+				 r->w.verify_key };
 }
 
 static void rig_free(rig *r)
@@ -160,9 +161,11 @@ Test(upload, refusals_reach_the_node_with_their_code_and_change_nothing)
 	rig_free(&r);
 }
 
-/* A report of enterprise ent whose leader share is sealed to aggregator
- * 1's key, the digests signed as sent: only the leader's opening fails. */
-static uint8_t *misaddressed_report(rig *r, unsigned ent, size_t *len, uint8_t id[16])
+/* A report of enterprise ent, signed as sent, whose leader share is sealed
+ * to aggregator 1's key (misaddressed: only the leader's opening fails), or
+ * else opens but holds a field element above the modulus. */
+static uint8_t *crafted_report(rig *r, unsigned ent, size_t *len, uint8_t id[16],
+			       bool misaddressed)
 {
 	uint64_t eek[4] = { 1, 2, 3, 4 };
 	uint8_t *pub = malloc(sg_prio3_public_share_bytes(r->p) + 1), *in[2], *out;
@@ -177,7 +180,9 @@ static uint8_t *misaddressed_report(rig *r, unsigned ent, size_t *len, uint8_t i
 	meta.enterprise_id = r->w.ent_id[ent];
 	meta.industry = r->w.task->body->roster[ent]->industry;
 	meta.time = 1500;
-	const uint8_t *pks[2] = { r->w.agg_hpke_pk[1], r->w.agg_hpke_pk[1] };
+	const uint8_t *pks[2] = { r->w.agg_hpke_pk[misaddressed ? 1 : 0], r->w.agg_hpke_pk[1] };
+	if (!misaddressed)
+		memset(in[0], 0xff, 16);
 	cr_assert_eq(sg_report_assemble(&out, len, r->w.task, r->p, &meta, pub,
 					(const uint8_t *const *)in, pks, r->w.ent_sk[ent]), 0);
 	for (unsigned j = 0; j < 2; j++)
@@ -197,11 +202,11 @@ Test(upload, replays_and_second_reports_are_named_before_the_share_is_opened)
 	free(reply);
 	/* DESIGN.md §5: replay and one-report-per-enterprise come before the
 	 * leader's share is opened */
-	bad = misaddressed_report(&r, 1, &bad_len, id2);
+	bad = crafted_report(&r, 1, &bad_len, id2, true);
 	expect_refusal(&r, bad, bad_len, 1500, SG_REJECT_DUPLICATE, id2);
 	free(bad);
 	/* an enterprise without a report: the opening is what fails */
-	bad = misaddressed_report(&r, 2, &bad_len, id2);
+	bad = crafted_report(&r, 2, &bad_len, id2, true);
 	expect_refusal(&r, bad, bad_len, 1500, SG_REJECT_UNDECRYPTABLE, id2);
 	free(bad);
 	/* the identical resend still gets the first receipt */
@@ -210,5 +215,72 @@ Test(upload, replays_and_second_reports_are_named_before_the_share_is_opened)
 	cr_assert_eq(upload(&r, rep, len, 1600, &again, &again_len), SG_REJECT_NONE);
 	free(again);
 	free(rep);
+	rig_free(&r);
+}
+
+/* The leader prepares its share on upload and keeps that preparation in
+ * its place: the stored report is the upload but for the leader's
+ * ciphertext (body, signature and the helpers' shares as sent), and what
+ * is kept is the leader's verifier share and state for this report. */
+Test(upload, the_leader_keeps_its_preparation_in_place_of_its_share)
+{
+	rig r;
+	rig_init(&r);
+	uint8_t id[16], *rep, *reply, *stored, *kept;
+	size_t len, rl, stored_len, kept_len;
+	rep = report_of(&r, 0, &len, id);
+	cr_assert_eq(upload(&r, rep, len, 1500, &reply, &rl), SG_REJECT_NONE);
+	cr_assert_eq(sg_store_upload_get(r.store, id, &stored, &stored_len, &kept, &kept_len), 0);
+	ProtobufCMessage *m, *ms;
+	sg_wire_budget *b, *bs;
+	cr_assert_eq(sg_wire_unpack(&m, &b, &spillguard__report__descriptor, rep, len), 0);
+	cr_assert_eq(sg_wire_unpack(&ms, &bs, &spillguard__report__descriptor, stored, stored_len),
+		     0);
+	Spillguard__Report *a = (Spillguard__Report *)m, *s = (Spillguard__Report *)ms;
+	cr_assert_eq(s->body.len, a->body.len);
+	cr_assert_arr_eq(s->body.data, a->body.data, a->body.len);
+	cr_assert_arr_eq(s->signature.data, a->signature.data, a->signature.len);
+	cr_assert_eq(s->n_shares, 2);
+	cr_assert_arr_eq(s->shares[0]->enc.data, a->shares[0]->enc.data, a->shares[0]->enc.len);
+	cr_assert_eq(s->shares[0]->ciphertext.len, 0, "the leader's ciphertext is not kept");
+	cr_assert_eq(s->shares[1]->ciphertext.len, a->shares[1]->ciphertext.len);
+	cr_assert_arr_eq(s->shares[1]->ciphertext.data, a->shares[1]->ciphertext.data,
+			 a->shares[1]->ciphertext.len);
+	/* kept: what preparing the whole report gives */
+	sg_report_view v;
+	uint8_t *want = malloc(sg_leader_kept_bytes(r.p));
+	sg_party leader = { r.w.task, r.p, 0, r.w.agg_hpke_sk[0], r.w.verify_key };
+	cr_assert_eq(sg_report_check(&v, r.w.task, r.p, 0, a->body.data, a->body.len,
+				     a->signature.data, a->signature.len, a->shares[0]->enc.data,
+				     a->shares[0]->enc.len, a->shares[0]->ciphertext.data,
+				     a->shares[0]->ciphertext.len), SG_REJECT_NONE);
+	cr_assert_eq(sg_leader_prepare_kept(want, &leader, &v, a->shares[0]), SG_REJECT_NONE);
+	cr_assert_eq(kept_len, sg_leader_kept_bytes(r.p));
+	cr_assert_arr_eq(kept, want, kept_len);
+	sg_report_view_free(&v);
+	sg_wire_release(m, b);
+	sg_wire_release(ms, bs);
+	free(want);
+	free(stored);
+	free(kept);
+	free(reply);
+	free(rep);
+	rig_free(&r);
+}
+
+/* A share that opens but does not decode cannot be prepared: refused on
+ * upload (the proof cannot be checked), nothing stored. */
+Test(upload, a_leader_share_that_does_not_decode_is_refused_on_upload)
+{
+	rig r;
+	rig_init(&r);
+	uint8_t id[16];
+	size_t len;
+	uint8_t *bad = crafted_report(&r, 3, &len, id, false);
+	expect_refusal(&r, bad, len, 1500, SG_REJECT_INVALID, id);
+	uint64_t all, ind;
+	cr_assert_eq(sg_store_count_reports(r.store, &all, 1, &ind), 0);
+	cr_assert_eq(all, 0);
+	free(bad);
 	rig_free(&r);
 }

@@ -102,6 +102,21 @@ SG_API SG_MUST_CHECK int sg_prio3_shard_random(sg_prio3 *p, uint8_t *public_shar
 SG_API SG_MUST_CHECK int sg_prio3_state_new(const sg_prio3 *p, sg_prio3_state **out);
 SG_API void sg_prio3_state_free(sg_prio3_state *st);
 
+/*
+ * A state between verify_init and verify_next, encoded as the draft's
+ * Prio3PrepState (the output share, then the corrected joint randomness
+ * seed when the circuit has one): for an aggregator that keeps it to
+ * finish later. Encoding a state that is not waiting for verify_next is
+ * SG_ERR_STATE (out zeroed). Decoding checks the length and that every
+ * field element is canonical (SG_ERR_LENGTH, SG_ERR_NONCANONICAL; the
+ * state is then reset); a decoded state waits for verify_next.
+ */
+SG_API size_t sg_prio3_state_bytes(const sg_prio3 *p);
+SG_API SG_MUST_CHECK int sg_prio3_state_encode(const sg_prio3 *p, uint8_t *out,
+					       const sg_prio3_state *st);
+SG_API SG_MUST_CHECK int sg_prio3_state_decode(const sg_prio3 *p, sg_prio3_state *st,
+					       const uint8_t *in, size_t len);
+
 /* Aggregator agg_id: decodes its input share, evaluates the proof, and
  * writes its verifier share (verifier_share_bytes). */
 SG_API SG_MUST_CHECK int sg_prio3_verify_init(sg_prio3 *p, sg_prio3_state *st,

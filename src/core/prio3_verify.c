@@ -234,6 +234,41 @@ int sg_prio3_verify_next(const sg_prio3 *p, sg_prio3_state *st, const uint8_t *m
 	return 0;
 }
 
+size_t sg_prio3_state_bytes(const sg_prio3 *p)
+{
+	return p->flp.output_len * p->enc + (p->joint ? SG_XOF_SEED_BYTES : 0);
+}
+
+int sg_prio3_state_encode(const sg_prio3 *p, uint8_t *out, const sg_prio3_state *st)
+{
+	if (!st->initialized || st->finished || st->output_len != p->flp.output_len) {
+		memset(out, 0, sg_prio3_state_bytes(p));
+		return SG_ERR_STATE;
+	}
+	p->f->encode(out, st->out_share, st->output_len);
+	if (p->joint)
+		memcpy(out + st->output_len * p->enc, st->corrected_seed, SG_XOF_SEED_BYTES);
+	return 0;
+}
+
+int sg_prio3_state_decode(const sg_prio3 *p, sg_prio3_state *st, const uint8_t *in, size_t len)
+{
+	state_reset(st);
+	if (st->output_len != p->flp.output_len)
+		return SG_ERR_STATE;
+	if (len != sg_prio3_state_bytes(p))
+		return SG_ERR_LENGTH;
+	int ret = p->f->decode(st->out_share, in, st->output_len);
+	if (ret != 0) {
+		state_reset(st);
+		return ret;
+	}
+	if (p->joint)
+		memcpy(st->corrected_seed, in + st->output_len * p->enc, SG_XOF_SEED_BYTES);
+	st->initialized = true;
+	return 0;
+}
+
 int sg_prio3_out_share_encode(const sg_prio3 *p, uint8_t *out, const sg_prio3_state *st)
 {
 	if (!st->finished) {

@@ -70,6 +70,7 @@ typedef struct aggd {
 	const volatile sig_atomic_t *stop;
 	/* leader */
 	sg_leader up;
+	uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES]; /* uploads' (the worker has its copy) */
 	atomic_bool collect_ordered, published, worker_done;
 	worker w;
 	/* helper */
@@ -487,8 +488,13 @@ static int leader_start(aggd *d, char *err, size_t err_len)
 	}
 	atomic_store(&d->collect_ordered, ordered);
 	atomic_store(&d->published, published);
+	ret = sg_leader_verify_key_load(d->store, d->verify_key);
+	if (ret != 0) {
+		snprintf(err, err_len, "%s: %s", c->db_path, sg_strerror(ret));
+		return ret;
+	}
 	d->up = (sg_leader){ d->task, d->prio3, d->store, d->party.hpke_sk,
-			     sg_key_secret(c->keys->key[SG_KEY_SIGN]) };
+			     sg_key_secret(c->keys->key[SG_KEY_SIGN]), d->verify_key };
 	w->d = d;
 	ret = sg_task_prio3(&w->prio3, d->task);
 	if (ret == 0)
@@ -541,6 +547,7 @@ static int worker_end(aggd *d, volatile sig_atomic_t *stop_worker)
 	sg_store_close(w->store);
 	sg_prio3_free(w->prio3);
 	sodium_memzero(w->verify_key, sizeof w->verify_key);
+	sodium_memzero(d->verify_key, sizeof d->verify_key);
 	return w->ret;
 }
 

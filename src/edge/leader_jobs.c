@@ -67,8 +67,8 @@ static int take_job(sg_leader_jobs *l, uint8_t job_id[SG_JOB_ID_BYTES], size_t *
 typedef struct job_reports {
 	size_t n;
 	uint8_t *ids;
-	uint8_t **reports;
-	size_t *lens;
+	uint8_t **reports, **kept; /* kept: the leader's preparations (secret) */
+	size_t *lens, *kept_lens;
 	uint64_t at;
 } job_reports;
 
@@ -76,8 +76,15 @@ static void job_reports_free(job_reports *r)
 {
 	for (size_t i = 0; r->reports != NULL && i < r->n; i++)
 		free(r->reports[i]);
+	for (size_t i = 0; r->kept != NULL && i < r->n; i++) {
+		if (r->kept[i] != NULL)
+			sodium_memzero(r->kept[i], r->kept_lens[i]);
+		free(r->kept[i]);
+	}
 	free(r->reports);
+	free(r->kept);
 	free(r->lens);
+	free(r->kept_lens);
 	free(r->ids);
 	memset(r, 0, sizeof *r);
 }
@@ -96,11 +103,13 @@ static int job_reports_load(job_reports *r, sg_store *s, const uint8_t *job_id)
 	}
 	r->n = len / SG_REPORT_ID_BYTES;
 	r->reports = calloc(r->n, sizeof *r->reports);
+	r->kept = calloc(r->n, sizeof *r->kept);
 	r->lens = calloc(r->n, sizeof *r->lens);
-	ret = r->reports && r->lens ? 0 : SG_ERR_NOMEM;
+	r->kept_lens = calloc(r->n, sizeof *r->kept_lens);
+	ret = r->reports && r->kept && r->lens && r->kept_lens ? 0 : SG_ERR_NOMEM;
 	for (size_t i = 0; ret == 0 && i < r->n; i++)
 		ret = sg_store_upload_get(s, r->ids + i * SG_REPORT_ID_BYTES, &r->reports[i],
-					  &r->lens[i]);
+					  &r->lens[i], &r->kept[i], &r->kept_lens[i]);
 cleanup:
 	if (ret != 0)
 		job_reports_free(r);
@@ -222,7 +231,8 @@ static int run_job(sg_leader_jobs *l, const uint8_t job_id[SG_JOB_ID_BYTES])
 	int ret = job_reports_load(&r, l->store, job_id);
 	if (ret != 0)
 		return ret;
-	ret = sg_leader_job_new(&job, &l->party, (const uint8_t *const *)r.reports, r.lens, r.n);
+	ret = sg_leader_job_new(&job, &l->party, (const uint8_t *const *)r.reports, r.lens,
+				(const uint8_t *const *)r.kept, r.kept_lens, r.n);
 	if (ret == 0) {
 		memcpy(job.id, job_id, SG_JOB_ID_BYTES); /* the recorded job, again */
 		ret = drive(l, &job, &r);
@@ -453,16 +463,24 @@ int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_res
 
 /* --- the verification key ----------------------------------------------------- */
 
-int sg_leader_verify_key(sg_store *store, const sg_task *t, sg_helper_call call, void *call_ctx,
-			 uint8_t key[SG_PRIO3_VERIFY_KEY_BYTES], char *msg, size_t msg_len)
+int sg_leader_verify_key_load(sg_store *store, uint8_t key[SG_PRIO3_VERIFY_KEY_BYTES])
 {
 	bool found;
-	snprintf(msg, msg_len, "%s", "");
 	int ret = sg_store_secret_get(store, "verify_key", key, SG_PRIO3_VERIFY_KEY_BYTES, &found);
 	if (ret == 0 && !found) {
 		randombytes_buf(key, SG_PRIO3_VERIFY_KEY_BYTES);
 		ret = sg_store_secret_put(store, "verify_key", key, SG_PRIO3_VERIFY_KEY_BYTES);
 	}
+	if (ret != 0)
+		sodium_memzero(key, SG_PRIO3_VERIFY_KEY_BYTES);
+	return ret;
+}
+
+int sg_leader_verify_key(sg_store *store, const sg_task *t, sg_helper_call call, void *call_ctx,
+			 uint8_t key[SG_PRIO3_VERIFY_KEY_BYTES], char *msg, size_t msg_len)
+{
+	snprintf(msg, msg_len, "%s", "");
+	int ret = sg_leader_verify_key_load(store, key);
 	for (unsigned j = 1; ret == 0 && j < t->body->n_aggregators; j++) {
 		uint8_t *grant = NULL, *ack = NULL;
 		size_t grant_len, ack_len;

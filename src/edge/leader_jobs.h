@@ -47,6 +47,13 @@ typedef struct sg_leader_jobs {
 	sg_helpers_call call_all; /* NULL: `call`, one helper after another */
 } sg_leader_jobs;
 
+/* Leader: the task's verification key into key, drawn and kept in the store
+ * the first time, read from it after; the store's error otherwise. Uploads
+ * need it (the leader prepares its share on upload), before any helper has
+ * been granted it. */
+SG_MUST_CHECK int sg_leader_verify_key_load(sg_store *store,
+					    uint8_t key[SG_PRIO3_VERIFY_KEY_BYTES]);
+
 /*
  * Leader: the task's verification key into key - drawn and kept in the
  * store the first time, read from it after - then granted to every helper

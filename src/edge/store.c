@@ -19,7 +19,7 @@
 
 /* 1: uploads only; 2: aggregation and collection tables added (a version 1
  * store is brought up to 2 by creating them). */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define SG_STR_(x) #x
 #define SG_STR(x) SG_STR_(x)
 
@@ -33,7 +33,9 @@ static const char *const schema[] = {
 	" received_at INTEGER NOT NULL,"
 	" digest BLOB NOT NULL,"
 	" report BLOB NOT NULL,"
-	" receipt BLOB NOT NULL)",
+	" receipt BLOB NOT NULL,"
+	/* the leader's preparation made on upload (schema 4; NULL before) */
+	" kept BLOB)",
 	"CREATE INDEX IF NOT EXISTS reports_by_industry ON reports (industry)",
 	/* leader: the uploads in no job yet, by arrival (seq = the report's
 	 * rowid), so that taking a job never scans every report (schema 3) */
@@ -88,6 +90,26 @@ static int exec(sg_store *s, const char *sql, char *err, size_t err_len)
 	store_err(err, err_len, "%s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
 	sqlite3_free(msg);
 	return SG_ERR_IO;
+}
+
+/* Adds a column to an older store's table, unless a migration cut short
+ * already did. */
+static int add_column(sg_store *s, const char *table, const char *column, const char *type,
+		      char *err, size_t err_len)
+{
+	char sql[160];
+	sqlite3_stmt *st = NULL;
+	bool has = false;
+	snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'", table,
+		 column);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_err(err, err_len, "%s: %s", s->path, sqlite3_errmsg(s->db));
+		return SG_ERR_IO;
+	}
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", table, column, type);
+	return has ? 0 : exec(s, sql, err, err_len);
 }
 
 /* The journal must really be WAL (a read-only or odd filesystem can refuse). */
@@ -150,6 +172,8 @@ static int bind_task(sg_store *s, const uint8_t task_id[32], char *err, size_t e
 			      "FROM reports r WHERE NOT EXISTS "
 			      "(SELECT 1 FROM preps p WHERE p.report_id = r.report_id)",
 			   err, err_len);
+	if (ret == 0 && was < 4) /* its uploads stay whole: prepared in aggregation */
+		ret = add_column(s, "reports", "kept", "BLOB", err, err_len);
 	if (ret == 0)
 		ret = exec(s, "UPDATE meta SET value = " SG_STR(SCHEMA_VERSION) " WHERE key = 'schema'",
 			   err, err_len);
@@ -326,15 +350,15 @@ cleanup:
 
 static int insert(sg_store *s, const uint8_t *report_id, const char *enterprise_id,
 		  uint32_t industry, uint64_t received_at, const uint8_t *digest,
-		  const uint8_t *report, size_t report_len, const uint8_t *receipt,
-		  size_t receipt_len)
+		  const uint8_t *report, size_t report_len, const uint8_t *kept, size_t kept_len,
+		  const uint8_t *receipt, size_t receipt_len)
 {
 	sqlite3_stmt *st = NULL;
 	int ret = SG_ERR_IO;
-	if (report_len > INT32_MAX || receipt_len > INT32_MAX ||
+	if (report_len > INT32_MAX || receipt_len > INT32_MAX || kept_len > INT32_MAX ||
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT INTO reports (report_id, enterprise_id, industry, received_at, "
-			       "digest, report, receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			       "digest, report, receipt, kept) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto cleanup;
 	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
@@ -344,6 +368,8 @@ static int insert(sg_store *s, const uint8_t *report_id, const char *enterprise_
 	sqlite3_bind_blob(st, 5, digest, SG_STORE_DIGEST_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, report, (int)report_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, receipt, (int)receipt_len, SQLITE_STATIC);
+	if (kept != NULL)
+		sqlite3_bind_blob(st, 8, kept, (int)kept_len, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto cleanup;
 	sqlite3_finalize(st);
@@ -364,7 +390,8 @@ int sg_store_put_report(sg_store *s, enum sg_store_put *outcome, uint8_t **recei
 			size_t *receipt_len, const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
 			const char *enterprise_id, uint32_t industry, uint64_t received_at,
 			const uint8_t digest[SG_STORE_DIGEST_BYTES], const uint8_t *report,
-			size_t report_len, const uint8_t *new_receipt, size_t new_receipt_len)
+			size_t report_len, const uint8_t *kept, size_t kept_len,
+			const uint8_t *new_receipt, size_t new_receipt_len)
 {
 	*receipt = NULL;
 	*receipt_len = 0;
@@ -375,7 +402,7 @@ int sg_store_put_report(sg_store *s, enum sg_store_put *outcome, uint8_t **recei
 	ret = lookup(s, outcome, receipt, receipt_len, report_id, enterprise_id, digest);
 	if (ret == 0 && *outcome == SG_STORE_NEW)
 		ret = insert(s, report_id, enterprise_id, industry, received_at, digest, report,
-			     report_len, new_receipt, new_receipt_len);
+			     report_len, kept, kept_len, new_receipt, new_receipt_len);
 	ret = sg_store_end(s, ret);
 	if (ret != 0) {
 		free(*receipt);

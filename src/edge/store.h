@@ -53,7 +53,8 @@ enum sg_store_put {
  * durable transaction. digest is SHA-256 of the report's signed body: it
  * tells an identical resend (SG_STORE_SAME, *receipt gets the stored
  * receipt, malloc'd) from a replay. On SG_STORE_REPLAYED / DUPLICATE
- * nothing changes.
+ * nothing changes. kept (may be NULL) is what the leader prepared from the
+ * report on upload (sg_leader_prepare_kept), stored with it.
  */
 SG_MUST_CHECK int sg_store_put_report(sg_store *s, enum sg_store_put *outcome,
 				      uint8_t **receipt, size_t *receipt_len,
@@ -62,6 +63,7 @@ SG_MUST_CHECK int sg_store_put_report(sg_store *s, enum sg_store_put *outcome,
 				      uint64_t received_at,
 				      const uint8_t digest[SG_STORE_DIGEST_BYTES],
 				      const uint8_t *report, size_t report_len,
+				      const uint8_t *kept, size_t kept_len,
 				      const uint8_t *new_receipt, size_t new_receipt_len);
 
 /* What sg_store_put_report would find, without storing: SG_STORE_NEW,
@@ -197,11 +199,13 @@ SG_MUST_CHECK int sg_store_jobs_open(sg_store *s, int below, uint8_t **ids, size
 /* The report ids of a job, in the order they were put (malloc'd). */
 SG_MUST_CHECK int sg_store_job_reports(sg_store *s, const uint8_t job_id[16], uint8_t **ids,
 				       size_t *n);
-/* Leader: a stored upload's bytes by report id (malloc'd). SG_ERR_STATE when
- * there is none. */
+/* Leader: a stored upload's bytes by report id, and what was kept with it
+ * (both malloc'd; *kept NULL when nothing was). SG_ERR_STATE when there is
+ * none. */
 SG_MUST_CHECK int sg_store_upload_get(sg_store *s,
 				      const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
-				      uint8_t **report, size_t *len);
+				      uint8_t **report, size_t *len, uint8_t **kept,
+				      size_t *kept_len);
 
 /* An industry's running aggregate share and the number of reports in it
  * (*share NULL and *count 0 when none was added yet). */

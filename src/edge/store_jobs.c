@@ -203,10 +203,29 @@ static int get_one_blob(sg_store *s, const char *sql, const uint8_t *key, size_t
 }
 
 int sg_store_upload_get(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
-			uint8_t **report, size_t *len)
+			uint8_t **report, size_t *len, uint8_t **kept, size_t *kept_len)
 {
-	return get_one_blob(s, "SELECT report FROM reports WHERE report_id = ?1", report_id,
-			    SG_STORE_REPORT_ID_BYTES, 0, report, len);
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_IO, rc;
+	*report = *kept = NULL;
+	*len = *kept_len = 0;
+	if (store_prepare(s, &st, "SELECT report, kept FROM reports WHERE report_id = ?1") != 0)
+		return ret;
+	store_bind_key(st, report_id, SG_STORE_REPORT_ID_BYTES, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = store_column_copy(st, 0, report, len);
+	else if (rc == SQLITE_DONE)
+		ret = SG_ERR_STATE;
+	if (ret == 0 && rc == SQLITE_ROW)
+		ret = store_column_copy(st, 1, kept, kept_len);
+	if (ret != 0) {
+		free(*report);
+		*report = NULL;
+		*len = 0;
+	}
+	sqlite3_finalize(st);
+	return ret;
 }
 
 int sg_store_agg_get(sg_store *s, uint32_t industry, uint64_t *count, uint8_t **share,

@@ -68,10 +68,50 @@ static enum sg_reject verify_share(sg_party *p, sg_prep *prep, const sg_report_v
 	return r;
 }
 
-/* Every check an aggregator makes of a report before it takes part. */
+size_t sg_leader_kept_bytes(const sg_prio3 *p)
+{
+	return sg_prio3_verifier_share_bytes(p) + sg_prio3_state_bytes(p);
+}
+
+enum sg_reject sg_leader_prepare_kept(uint8_t *kept, sg_party *leader, const sg_report_view *v,
+				      const Spillguard__SealedShare *own)
+{
+	sg_prep prep = { 0 };
+	size_t vs_len = sg_prio3_verifier_share_bytes(leader->prio3);
+	memcpy(prep.report_id, v->meta->report_id.data, SG_REPORT_ID_BYTES); /* the nonce */
+	enum sg_reject r = verify_share(leader, &prep, v, own);
+	if (r == SG_REJECT_NONE) {
+		memcpy(kept, prep.verifier_share, vs_len);
+		if (sg_prio3_state_encode(leader->prio3, kept + vs_len, prep.state) != 0)
+			r = SG_REJECT_INVALID;
+	}
+	if (r != SG_REJECT_NONE)
+		sodium_memzero(kept, sg_leader_kept_bytes(leader->prio3));
+	sg_prio3_state_free(prep.state);
+	free(prep.verifier_share);
+	return r;
+}
+
+/* The leader's preparation kept on upload, back into prep. */
+static enum sg_reject restore_kept(sg_party *p, sg_prep *prep, const ProtobufCBinaryData *kept)
+{
+	size_t vs_len = sg_prio3_verifier_share_bytes(p->prio3);
+	if (kept->len != sg_leader_kept_bytes(p->prio3))
+		return SG_REJECT_MALFORMED;
+	prep->verifier_share = malloc(vs_len + 1);
+	if (prep->verifier_share == NULL || sg_prio3_state_new(p->prio3, &prep->state) != 0 ||
+	    sg_prio3_state_decode(p->prio3, prep->state, kept->data + vs_len,
+				  kept->len - vs_len) != 0)
+		return SG_REJECT_MALFORMED;
+	memcpy(prep->verifier_share, kept->data, vs_len);
+	return SG_REJECT_NONE;
+}
+
+/* Every check an aggregator makes of a report before it takes part; the
+ * leader's preparation is in kept when it made it on upload. */
 static enum sg_reject prepare(sg_party *p, sg_prep *prep, const sg_seen *seen,
 			      const ProtobufCBinaryData *body, const ProtobufCBinaryData *sig,
-			      const Spillguard__SealedShare *own)
+			      const Spillguard__SealedShare *own, const ProtobufCBinaryData *kept)
 {
 	sg_report_view v;
 	if (own == NULL) {
@@ -82,8 +122,8 @@ static enum sg_reject prepare(sg_party *p, sg_prep *prep, const sg_seen *seen,
 	enum sg_reject r =
 		p->index == 0 && seen == NULL
 			? sg_report_recheck(&v, p->task, p->prio3, 0, body->data, body->len,
-					    own->enc.data, own->enc.len, own->ciphertext.data,
-					    own->ciphertext.len)
+					    own->enc.data, own->enc.len,
+					    kept ? NULL : own->ciphertext.data, own->ciphertext.len)
 			: sg_report_check(&v, p->task, p->prio3, p->index, body->data, body->len,
 					  sig->data, sig->len, own->enc.data, own->enc.len,
 					  own->ciphertext.data, own->ciphertext.len);
@@ -98,6 +138,8 @@ static enum sg_reject prepare(sg_party *p, sg_prep *prep, const sg_seen *seen,
 		r = SG_REJECT_REPLAYED;
 	else if (seen_enterprise(seen, prep->enterprise_id))
 		r = SG_REJECT_DUPLICATE;
+	else if (kept != NULL)
+		r = restore_kept(p, prep, kept);
 	else
 		r = verify_share(p, prep, &v, own);
 	if (r == SG_REJECT_NONE && p->index == 0) {
@@ -123,7 +165,8 @@ static Spillguard__Report *decode_report(sg_wire_budget **b, const uint8_t *byte
 }
 
 int sg_leader_job_new(sg_job *job, sg_party *leader, const uint8_t *const *reports,
-		      const size_t *report_lens, size_t n)
+		      const size_t *report_lens, const uint8_t *const *kept,
+		      const size_t *kept_lens, size_t n)
 {
 	int ret = job_alloc(job, n);
 	if (ret != 0)
@@ -136,7 +179,10 @@ int sg_leader_job_new(sg_job *job, sg_party *leader, const uint8_t *const *repor
 		if (r == NULL || r->n_shares != leader->task->body->n_aggregators) {
 			prep->reject = SG_REJECT_MALFORMED;
 		} else {
-			prep->reject = prepare(leader, prep, NULL, &r->body, &r->signature, r->shares[0]);
+			ProtobufCBinaryData k = { kept && kept[i] ? kept_lens[i] : 0,
+						  kept ? (uint8_t *)kept[i] : NULL };
+			prep->reject = prepare(leader, prep, NULL, &r->body, &r->signature,
+					       r->shares[0], k.data ? &k : NULL);
 		}
 		prep->sent = prep->reject == SG_REJECT_NONE;
 		sg_wire_release(r ? &r->base : NULL, b);
@@ -262,7 +308,7 @@ int sg_helper_job_init(sg_job *job, uint8_t **resp, size_t *resp_len, sg_party *
 	for (size_t i = 0; i < job->n; i++) {
 		const Spillguard__ReportShare *rs = init->reports[i];
 		sg_prep *prep = &job->preps[i];
-		prep->reject = prepare(helper, prep, seen, &rs->report_body, &rs->signature, rs->share);
+		prep->reject = prepare(helper, prep, seen, &rs->report_body, &rs->signature, rs->share, NULL);
 		if (prep->reject == SG_REJECT_NONE)
 			prep->reject = in_job_twice(job, i);
 	}

@@ -66,10 +66,25 @@ typedef struct sg_job {
 
 void sg_job_free(sg_job *job);
 
+/*
+ * Leader, on upload: opens its share of a checked report and runs
+ * verify_init, keeping its verifier share then the state
+ * (sg_prio3_state_encode) in kept (sg_leader_kept_bytes). With that kept,
+ * the report is stored without the leader's ciphertext, and aggregation
+ * neither reads nor opens the share again. SG_REJECT_UNDECRYPTABLE when
+ * the share does not open, SG_REJECT_INVALID when it does not decode.
+ */
+size_t sg_leader_kept_bytes(const sg_prio3 *p);
+enum sg_reject sg_leader_prepare_kept(uint8_t *kept, sg_party *leader, const sg_report_view *v,
+				      const Spillguard__SealedShare *own);
+
 /* Leader: a job over these stored reports (packed Report messages): checks
- * each again and prepares the leader's share. */
+ * each again and takes the leader's preparation from kept[i] (or, with
+ * kept or kept[i] NULL, prepares its share from the report). A kept
+ * preparation that does not decode refuses its report (malformed). */
 SG_MUST_CHECK int sg_leader_job_new(sg_job *job, sg_party *leader, const uint8_t *const *reports,
-				    const size_t *report_lens, size_t n);
+				    const size_t *report_lens, const uint8_t *const *kept,
+				    const size_t *kept_lens, size_t n);
 
 /* Leader: the AggregationJobInit for helper j (packed, malloc'd). */
 SG_MUST_CHECK int sg_job_init_for(uint8_t **out, size_t *out_len, const sg_job *job,

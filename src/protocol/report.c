@@ -301,9 +301,11 @@ static enum sg_reject check_sizes(const Spillguard__ReportBody *b, const sg_task
 				  size_t enc_len, const uint8_t *ct, size_t ct_len, bool stored)
 {
 	uint8_t digest[DIGEST_BYTES];
+	bool share_kept = !stored || ct != NULL;
 	if (b->public_share.len != sg_prio3_public_share_bytes(p) ||
-	    b->n_share_digests != t->body->n_aggregators || enc_len != SG_HPKE_ENC_BYTES ||
-	    ct_len != sg_prio3_input_share_bytes(p, agg) + SG_HPKE_TAG_BYTES)
+	    b->n_share_digests != t->body->n_aggregators ||
+	    (share_kept && (enc_len != SG_HPKE_ENC_BYTES ||
+			    ct_len != sg_prio3_input_share_bytes(p, agg) + SG_HPKE_TAG_BYTES)))
 		return SG_REJECT_MALFORMED;
 	for (size_t j = 0; j < b->n_share_digests; j++)
 		if (b->share_digests[j].len != DIGEST_BYTES)

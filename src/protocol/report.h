@@ -107,7 +107,9 @@ enum sg_reject sg_report_check(sg_report_view *view, const sg_task *t, const sg_
  * sg_report_check for a report this aggregator checked on receipt and kept
  * in its own store (the leader's uploads, read back for aggregation): the
  * same checks but the signature and the sealed share's digest, which cost
- * most and cannot have changed. Never for bytes from the network.
+ * most and cannot have changed. ct NULL: the share was opened and prepared
+ * on receipt and not kept, so its sizes are not checked either. Never for
+ * bytes from the network.
  */
 enum sg_reject sg_report_recheck(sg_report_view *view, const sg_task *t, const sg_prio3 *p,
 				 unsigned agg, const uint8_t *body, size_t body_len,

@@ -84,20 +84,29 @@ static enum sg_reject check(const sg_leader *l, sg_report_view *v, Spillguard__R
 	return r;
 }
 
-/* The last check: the leader's own share opens. */
-static enum sg_reject check_opens(const sg_leader *l, const sg_report_view *v,
-				  const Spillguard__SealedShare *own)
+/* The last check, the leader's own share opens, with its preparation in
+ * *kept (malloc'd, sg_leader_kept_bytes) and the report to store, without
+ * that share's ciphertext, in *stripped (malloc'd). */
+static enum sg_reject open_and_keep(const sg_leader *l, const sg_report_view *v,
+				    Spillguard__Report *rep, uint8_t **kept, uint8_t **stripped,
+				    size_t *stripped_len)
 {
-	size_t in_len = sg_prio3_input_share_bytes(l->prio3, 0);
-	uint8_t *in = malloc(in_len); /* wiped below: one per upload */
-	if (in == NULL)
+	sg_party leader = { l->task, l->prio3, 0, l->hpke_sk, l->verify_key };
+	Spillguard__SealedShare *own = rep->shares[0];
+	*kept = malloc(sg_leader_kept_bytes(l->prio3));
+	if (*kept == NULL)
 		return SG_REJECT_UNDECRYPTABLE;
-	enum sg_reject r = sg_report_open_share(in, v, l->task, l->prio3, 0, l->hpke_sk,
-						own->enc.data, own->enc.len, own->ciphertext.data,
-						own->ciphertext.len);
-	sodium_memzero(in, in_len);
-	free(in); /* only the check: aggregation opens it again */
-	return r;
+	enum sg_reject r = sg_leader_prepare_kept(*kept, &leader, v, own);
+	if (r != SG_REJECT_NONE)
+		return r;
+	ProtobufCBinaryData ct = own->ciphertext;
+	own->ciphertext = (ProtobufCBinaryData){ 0, NULL };
+	*stripped_len = spillguard__report__get_packed_size(rep);
+	*stripped = malloc(*stripped_len + 1);
+	if (*stripped != NULL)
+		spillguard__report__pack(rep, *stripped);
+	own->ciphertext = ct;
+	return *stripped != NULL ? SG_REJECT_NONE : SG_REJECT_UNDECRYPTABLE;
 }
 
 static enum sg_reject refusal_of(enum sg_store_put outcome)
@@ -113,8 +122,8 @@ int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len, enum sg_r
 	sg_report_view v = { 0 };
 	Spillguard__Report *rep = NULL;
 	sg_wire_budget *budget = NULL;
-	uint8_t digest[32], *receipt = NULL, *stored = NULL;
-	size_t receipt_len = 0, stored_len = 0;
+	uint8_t digest[32], *receipt = NULL, *stored = NULL, *kept = NULL, *stripped = NULL;
+	size_t receipt_len = 0, stored_len = 0, stripped_len = 0;
 	enum sg_store_put outcome = SG_STORE_NEW;
 	int ret = 0;
 	*reply = NULL;
@@ -131,15 +140,15 @@ int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len, enum sg_r
 		goto cleanup;
 	*reject = refusal_of(outcome);
 	if (*reject == SG_REJECT_NONE && outcome == SG_STORE_NEW)
-		*reject = check_opens(l, &v, rep->shares[0]);
+		*reject = open_and_keep(l, &v, rep, &kept, &stripped, &stripped_len);
 	if (*reject != SG_REJECT_NONE || outcome == SG_STORE_SAME)
 		goto respond;
 	ret = receipt_reply(&receipt, &receipt_len, l, &v, digest, now);
 	if (ret == 0) /* decides again, in one transaction with the insert */
 		ret = sg_store_put_report(l->store, &outcome, &stored, &stored_len,
 					  v.meta->report_id.data, v.meta->enterprise_id,
-					  v.meta->industry, now, digest, report, report_len, receipt,
-					  receipt_len);
+					  v.meta->industry, now, digest, stripped, stripped_len, kept,
+					  sg_leader_kept_bytes(l->prio3), receipt, receipt_len);
 	if (ret != 0)
 		goto cleanup;
 	*reject = refusal_of(outcome);
@@ -156,6 +165,10 @@ respond:
 		receipt = NULL;
 	}
 cleanup:
+	if (kept != NULL)
+		sodium_memzero(kept, sg_leader_kept_bytes(l->prio3));
+	free(kept);
+	free(stripped);
 	free(receipt);
 	free(stored);
 	sg_report_view_free(&v);

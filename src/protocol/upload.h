@@ -8,6 +8,12 @@
  * report is durable in its store, or an Error with the refusal's code - and
  * the enterprise checks that reply.
  *
+ * The leader opens its share of a new report and prepares it (verify_init)
+ * before it stores the report, and keeps that preparation in place of its
+ * sealed share (the report's largest part): the report is stored as
+ * uploaded but for that one ciphertext, which its signed body still
+ * commits to by digest.
+ *
  * A receipt's body is a ReceiptBody (task, report id, enterprise, time of
  * receipt, SHA-256 of the report's signed body) signed by the leader over
  * "spillguard receipt v1" || body.
@@ -17,16 +23,18 @@
 
 #include "core/task.h"
 #include "edge/store.h"
+#include "protocol/aggregate.h"
 #include "protocol/report.h"
 
 #define SG_RECEIPT_SIG_CONTEXT "spillguard receipt v1"
 
 typedef struct sg_leader {
 	const sg_task *task;
-	const sg_prio3 *prio3;
+	sg_prio3 *prio3; /* this thread's: verify_init uses its workspace */
 	sg_store *store;
-	const uint8_t *hpke_sk; /* 32 bytes */
-	const uint8_t *sign_sk; /* 64 bytes */
+	const uint8_t *hpke_sk;    /* 32 bytes */
+	const uint8_t *sign_sk;    /* 64 bytes */
+	const uint8_t *verify_key; /* SG_PRIO3_VERIFY_KEY_BYTES */
 } sg_leader;
 
 /*
