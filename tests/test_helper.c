@@ -387,7 +387,7 @@ static void upload_all(rig *r)
 
 static sg_leader_jobs leader_jobs(rig *r, size_t job_size)
 {
-	return (sg_leader_jobs){ r->party[0], r->store[0], call_helper, r, job_size, NULL };
+	return (sg_leader_jobs){ r->party[0], r->store[0], call_helper, r, job_size, NULL, 0 };
 }
 
 static void expect_all_counted(rig *r, uint64_t jobs)
@@ -418,6 +418,33 @@ Test(helper, the_leader_takes_uploads_into_bounded_jobs)
 	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
 	cr_assert_eq(taken, 0);
 	expect_all_counted(&r, 3);
+	rig_free(&r);
+}
+
+/* With min_take, uploads gather until a job is full; with none, what waits
+ * is taken. */
+Test(helper, uploads_gather_until_a_job_is_full)
+{
+	rig r;
+	size_t taken;
+	rig_init(&r);
+	upload_some(&r, 0x3); /* 2 */
+	sg_leader_jobs l = leader_jobs(&r, 3);
+	l.min_take = 3;
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+	cr_assert_eq(taken, 0, "2 of 3 wait");
+	upload_some(&r, 0x1c); /* 5 */
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+	cr_assert_eq(taken, 3);
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+	cr_assert_eq(taken, 0, "2 of 3 wait again");
+	l.min_take = 0;
+	cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
+	cr_assert_eq(taken, 2, "taken when told not to wait");
+	sg_store_counts c;
+	cr_assert_eq(sg_store_counts_get(r.store[0], SG_JOB_STEP_DONE, &c), 0);
+	cr_assert_eq(c.accepted, 5);
+	cr_assert_eq(c.jobs, 2);
 	rig_free(&r);
 }
 
@@ -830,7 +857,7 @@ Test(helper, a_round_over_curve_sockets_publishes_exact_sums)
 	cr_assert_arr_eq(key, r.verify_key, sizeof key, "the key granted is the one kept");
 	r.party[0].verify_key = key;
 	/* the helpers asked at once, as the daemon does */
-	sg_leader_jobs l = { r.party[0], r.store[0], sg_peers_call, &peers, 3, sg_peers_call_all };
+	sg_leader_jobs l = { r.party[0], r.store[0], sg_peers_call, &peers, 3, sg_peers_call_all, 0 };
 	do
 		cr_assert_eq(sg_leader_jobs_step(&l, &taken, 1500), 0);
 	while (taken > 0);

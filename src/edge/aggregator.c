@@ -32,6 +32,7 @@
 
 #define IDLE_POLL_MS 100      /* nothing to do: wait this long for a request */
 #define IDLE_WORK_MS 20       /* the leader's worker with nothing to aggregate */
+#define JOB_FILL_MS 250       /* how long uploads may gather into a fuller job */
 #define MAX_PAUSE_S 30        /* longest pause before asking helpers again */
 #define PROGRESS_EVERY_S 5    /* a progress line at most this often */
 #define MARK_COLLECT "collect"
@@ -52,7 +53,7 @@ typedef struct worker {
 	sg_leader_jobs jobs;
 	uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES];
 	bool key_ready, started;
-	uint64_t next_try, pause;
+	uint64_t next_try, pause, last_job_ms;
 	pthread_t thread;
 	int ret;
 } worker;
@@ -93,6 +94,14 @@ __attribute__((format(printf, 3, 4))) static void say(const aggd *d, const char 
 static uint64_t now_s(void)
 {
 	return (uint64_t)time(NULL);
+}
+
+/* Milliseconds of a clock that does not jump, for intervals. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 long sg_aggd_index(const sg_task *t, const sg_keyset *ks, char *msg, size_t msg_len)
@@ -372,7 +381,14 @@ static int leader_work(worker *w, uint64_t now, bool *busy)
 		w->pause = 0;
 		say(d, "info", "event=verify_key_agreed helpers=%zu", d->task->body->n_aggregators - 1);
 	}
+	/* a full job, or what waits once the last job is JOB_FILL_MS old or
+	 * the round is closed: uploads arriving together make few large jobs */
+	uint64_t ms = now_ms();
+	bool flush = round_closed(d, now) || ms - w->last_job_ms >= JOB_FILL_MS;
+	w->jobs.min_take = flush ? 0 : w->jobs.job_size;
 	int ret = sg_leader_jobs_step(&w->jobs, &taken, now);
+	if (ret == 0 && taken > 0)
+		w->last_job_ms = ms;
 	if (ret != 0) {
 		if (fatal(ret))
 			return ret;
@@ -512,7 +528,7 @@ static int leader_start(aggd *d, char *err, size_t err_len)
 	party.verify_key = w->verify_key;
 	w->jobs = (sg_leader_jobs){ party, w->store, sg_peers_call, &w->peers,
 				    c->job_size > 0 ? c->job_size : SG_AGGD_JOB_SIZE,
-				    sg_peers_call_all };
+				    sg_peers_call_all, 0 };
 	return 0;
 }
 

@@ -40,9 +40,14 @@ static int take_one(void *ctx, const sg_store_upload *u)
 static int take_job(sg_leader_jobs *l, uint8_t job_id[SG_JOB_ID_BYTES], size_t *taken,
 		    uint64_t now)
 {
-	taking t = { l->store, job_id, malloc(l->job_size * SG_REPORT_ID_BYTES), 0 };
 	size_t n;
 	*taken = 0;
+	if (l->min_take > 1) {
+		int ret = sg_store_uploads_waiting(l->store, l->min_take, &n);
+		if (ret != 0 || n < l->min_take)
+			return ret;
+	}
+	taking t = { l->store, job_id, malloc(l->job_size * SG_REPORT_ID_BYTES), 0 };
 	if (t.ids == NULL)
 		return SG_ERR_NOMEM;
 	randombytes_buf(job_id, SG_JOB_ID_BYTES);

@@ -45,6 +45,10 @@ typedef struct sg_leader_jobs {
 	void *call_ctx;
 	size_t job_size;          /* reports per job, 1..SG_JOB_MAX_REPORTS */
 	sg_helpers_call call_all; /* NULL: `call`, one helper after another */
+	/* a new job only once this many uploads wait (0 or 1: any); a job's
+	 * cost at the helpers is mostly per job, so the daemon lets uploads
+	 * gather while they keep coming */
+	size_t min_take;
 } sg_leader_jobs;
 
 /* Leader: the task's verification key into key, drawn and kept in the store
@@ -68,7 +72,8 @@ SG_MUST_CHECK int sg_leader_verify_key(sg_store *store, const sg_task *t, sg_hel
 /*
  * Finishes any job left open first (as sg_leader_jobs_resume), then takes
  * up to job_size waiting uploads into a new job and runs it. *taken is how
- * many reports the new job holds (0: nothing was waiting). Returns 0;
+ * many reports the new job holds (0: nothing was waiting, or fewer than
+ * min_take). Returns 0;
  * SG_ERR_PARSE when a helper answered with an Error or a reply that does
  * not fit; the call's error when a helper did not answer; SG_ERR_IO when
  * the store failed. The job stays open on any error.

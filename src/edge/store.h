@@ -146,6 +146,9 @@ SG_MUST_CHECK int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
 					int (*fn)(void *ctx, const sg_store_upload *u),
 					void *ctx);
 
+/* Leader: how many uploads wait for a job, counted up to max. */
+SG_MUST_CHECK int sg_store_uploads_waiting(sg_store *s, size_t max, size_t *n);
+
 /* Leader: the uploads taken into job_id (sg_store_prep_put) leave the
  * list of waiting uploads, which sg_store_next_uploads then no longer
  * visits (call it after that iteration: rows are not deleted under it). */

@@ -14,6 +14,23 @@
 
 /* --- aggregation ---------------------------------------------------------- */
 
+int sg_store_uploads_waiting(sg_store *s, size_t max, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = SG_ERR_IO;
+	*n = 0;
+	if (store_prepare(s, &st, "SELECT count(*) FROM (SELECT 1 FROM waiting w WHERE NOT EXISTS "
+			    "(SELECT 1 FROM preps p WHERE p.report_id = w.report_id) LIMIT ?1)") != 0)
+		return ret;
+	sqlite3_bind_int64(st, 1, max > INT64_MAX ? INT64_MAX : (sqlite3_int64)max);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*n = (size_t)sqlite3_column_int64(st, 0);
+		ret = 0;
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
 			  int (*fn)(void *ctx, const sg_store_upload *u), void *ctx)
 {
