@@ -33,19 +33,18 @@ static const uint8_t task_a[32] = { 0xaa }, task_b[32] = { 0xbb };
 static enum sg_store_put put(sg_store *s, uint8_t id_byte, const char *ent, uint8_t digest_byte,
 			     const char *receipt, char *got, size_t got_len)
 {
-	uint8_t id[16] = { id_byte }, digest[32] = { digest_byte }, *r;
-	size_t rl;
-	enum sg_store_put o;
-	cr_assert_eq(sg_store_put_report(s, &o, &r, &rl, id, ent, 1, 1500, digest,
-					 (const uint8_t *)"report", 6, NULL, 0,
-					 (const uint8_t *)receipt, strlen(receipt)), 0);
+	uint8_t id[16] = { id_byte }, digest[32] = { digest_byte };
+	sg_store_new_report x = { id, ent, 1, 1500, digest, (const uint8_t *)"report", 6, NULL, 0,
+				  (const uint8_t *)receipt, strlen(receipt), SG_STORE_NEW, NULL, 0 };
+	cr_assert_eq(sg_store_put_reports(s, &x, 1), 0);
 	if (got != NULL) {
-		cr_assert_lt(rl, got_len);
-		memcpy(got, r, rl);
-		got[rl] = '\0';
+		cr_assert_lt(x.stored_len, got_len);
+		if (x.stored_len > 0)
+			memcpy(got, x.stored_receipt, x.stored_len);
+		got[x.stored_len] = '\0';
 	}
-	free(r);
-	return o;
+	free(x.stored_receipt);
+	return x.outcome;
 }
 
 Test(store, uploads_are_new_same_replayed_or_duplicate, .init = make_dir, .fini = remove_dir)
@@ -185,15 +184,14 @@ static int count_upload(void *ctx, const sg_store_upload *u)
 
 static void put_upload(sg_store *s, uint8_t id_byte, const char *ent, uint64_t at, char tag)
 {
-	uint8_t id[16] = { id_byte }, digest[32] = { id_byte }, *r;
+	uint8_t id[16] = { id_byte }, digest[32] = { id_byte };
 	char body[7] = { 'r', 'e', 'p', 'o', 'r', tag, 0 }, kept[3] = { 'k', tag, 0 };
-	size_t rl;
-	enum sg_store_put o;
-	cr_assert_eq(sg_store_put_report(s, &o, &r, &rl, id, ent, 1, at, digest,
-					 (const uint8_t *)body, 6, (const uint8_t *)kept, 2,
-					 (const uint8_t *)"rc", 2), 0);
-	cr_assert_eq(o, SG_STORE_NEW);
-	free(r);
+	sg_store_new_report x = { id, ent, 1, at, digest, (const uint8_t *)body, 6,
+				  (const uint8_t *)kept, 2, (const uint8_t *)"rc", 2, SG_STORE_NEW,
+				  NULL, 0 };
+	cr_assert_eq(sg_store_put_reports(s, &x, 1), 0);
+	cr_assert_eq(x.outcome, SG_STORE_NEW);
+	cr_assert_null(x.stored_receipt);
 }
 
 Test(store, leader_takes_waiting_uploads_oldest_first, .init = make_dir, .fini = remove_dir)
@@ -405,7 +403,6 @@ Test(store, an_older_stores_uploads_have_nothing_kept, .init = make_dir, .fini =
 	sg_store *s = open_store("k.db");
 	uint8_t id[16] = { 4 }, digest[32] = { 4 }, *r, *k;
 	size_t rl, kl;
-	enum sg_store_put o;
 	sg_store_close(s);
 	char path[128];
 	sqlite3 *db;
@@ -427,10 +424,11 @@ Test(store, an_older_stores_uploads_have_nothing_kept, .init = make_dir, .fini =
 	cr_assert_eq(kl, 0);
 	free(r);
 	id[0] = 5;
-	cr_assert_eq(sg_store_put_report(s, &o, &r, &rl, id, "e5", 1, 10, digest,
-					 (const uint8_t *)"part", 4, (const uint8_t *)"kept", 4,
-					 (const uint8_t *)"rc", 2), 0);
-	free(r);
+	sg_store_new_report x = { id, "e5", 1, 10, digest, (const uint8_t *)"part", 4,
+				  (const uint8_t *)"kept", 4, (const uint8_t *)"rc", 2, SG_STORE_NEW,
+				  NULL, 0 };
+	cr_assert_eq(sg_store_put_reports(s, &x, 1), 0);
+	cr_assert_eq(x.outcome, SG_STORE_NEW);
 	cr_assert_eq(sg_store_upload_get(s, id, &r, &rl, &k, &kl), 0);
 	cr_assert_arr_eq(k, "kept", 4);
 	free(r);
@@ -439,6 +437,47 @@ Test(store, an_older_stores_uploads_have_nothing_kept, .init = make_dir, .fini =
 	/* a migration cut short after adding the column opens again */
 	set_schema("k.db", 3);
 	s = open_store("k.db");
+	sg_store_close(s);
+}
+
+/* Uploads stored together are decided one after the other, each against
+ * the ones before it; a batch that fails stores none of them. */
+Test(store, uploads_stored_together_are_decided_in_turn, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *s = open_store("b.db");
+	uint8_t a[16] = { 1 }, c[16] = { 3 }, da[32] = { 0xa }, db[32] = { 0xb }, dc[32] = { 0xc };
+	const uint8_t *rep = (const uint8_t *)"report";
+	sg_store_new_report x[4] = {
+		{ a, "e1", 1, 10, da, rep, 6, NULL, 0, (const uint8_t *)"rc-a", 4, SG_STORE_NEW, NULL, 0 },
+		/* the same report again: the first one's receipt */
+		{ a, "e1", 1, 11, da, rep, 6, NULL, 0, (const uint8_t *)"rc-a2", 5, SG_STORE_NEW, NULL, 0 },
+		/* its id with other contents, then another report of its enterprise */
+		{ a, "e2", 1, 12, db, rep, 6, NULL, 0, (const uint8_t *)"rc-b", 4, SG_STORE_NEW, NULL, 0 },
+		{ c, "e1", 1, 13, dc, rep, 6, NULL, 0, (const uint8_t *)"rc-c", 4, SG_STORE_NEW, NULL, 0 },
+	};
+	cr_assert_eq(sg_store_put_reports(s, x, 4), 0);
+	cr_assert_eq(x[0].outcome, SG_STORE_NEW);
+	cr_assert_null(x[0].stored_receipt);
+	cr_assert_eq(x[1].outcome, SG_STORE_SAME);
+	cr_assert_eq(x[1].stored_len, 4);
+	cr_assert_arr_eq(x[1].stored_receipt, "rc-a", 4);
+	cr_assert_eq(x[2].outcome, SG_STORE_REPLAYED);
+	cr_assert_eq(x[3].outcome, SG_STORE_DUPLICATE);
+	free(x[1].stored_receipt);
+	uint64_t all, in1;
+	cr_assert_eq(sg_store_count_reports(s, &all, 1, &in1), 0);
+	cr_assert_eq(all, 1);
+	/* the second of two cannot be written: neither is stored */
+	uint8_t d[16] = { 4 }, e[16] = { 5 };
+	sg_store_new_report y[2] = {
+		{ d, "e4", 1, 20, dc, rep, 6, NULL, 0, (const uint8_t *)"rc", 2, SG_STORE_NEW, NULL, 0 },
+		{ e, "e5", 1, 20, dc, rep, (size_t)INT32_MAX + 1, NULL, 0, (const uint8_t *)"rc", 2,
+		  SG_STORE_NEW, NULL, 0 },
+	};
+	cr_assert_eq(sg_store_put_reports(s, y, 2), SG_ERR_IO);
+	cr_assert_null(y[0].stored_receipt);
+	cr_assert_eq(sg_store_count_reports(s, &all, 1, &in1), 0);
+	cr_assert_eq(all, 1, "a failed batch stores nothing");
 	sg_store_close(s);
 }
 

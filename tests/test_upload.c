@@ -284,3 +284,47 @@ Test(upload, a_leader_share_that_does_not_decode_is_refused_on_upload)
 	free(bad);
 	rig_free(&r);
 }
+
+/* Uploads that arrive together are checked each and stored in one
+ * transaction: each gets the reply it would get alone, in turn. */
+Test(upload, uploads_arriving_together_each_get_their_own_reply)
+{
+	rig r;
+	rig_init(&r);
+	uint8_t ida[16], idb[16], ida2[16], *a, *b, *a2, *receipt;
+	size_t la, lb, la2, receipt_len;
+	uint8_t junk[3] = { 9, 9, 9 };
+	a = report_of(&r, 0, &la, ida);
+	a2 = report_of(&r, 0, &la2, ida2); /* a second report of the same enterprise */
+	b = report_of(&r, 1, &lb, idb);
+	sg_upload u[5] = {
+		{ a, la, NULL, 0, 0 }, { a, la, NULL, 0, 0 }, { a2, la2, NULL, 0, 0 },
+		{ junk, sizeof junk, NULL, 0, 0 }, { b, lb, NULL, 0, 0 },
+	};
+	cr_assert_eq(sg_leader_upload_batch(&r.leader, u, 5, 1500), 0);
+	enum sg_reject want[5] = { SG_REJECT_NONE, SG_REJECT_NONE, SG_REJECT_DUPLICATE,
+				   SG_REJECT_MALFORMED, SG_REJECT_NONE };
+	const uint8_t *ids[5] = { ida, ida, ida2, ida2, idb };
+	for (int i = 0; i < 5; i++) {
+		enum sg_reject rej;
+		char msg[200];
+		cr_assert_eq(u[i].reject, want[i], "upload %d: %d", i, u[i].reject);
+		int ret = sg_node_read_reply(&receipt, &receipt_len, &rej, r.w.task, ids[i], u[i].reply,
+					     u[i].reply_len, msg, sizeof msg);
+		cr_assert_eq(ret, want[i] == SG_REJECT_NONE ? 0 : SG_ERR_VERIFY, "upload %d: %s", i, msg);
+		if (want[i] != SG_REJECT_NONE)
+			cr_assert_eq(rej, want[i], "upload %d", i);
+		free(receipt);
+	}
+	cr_assert_eq(u[1].reply_len, u[0].reply_len);
+	cr_assert_arr_eq(u[1].reply, u[0].reply, u[0].reply_len, "the resend gets the same receipt");
+	uint64_t all, ind;
+	cr_assert_eq(sg_store_count_reports(r.store, &all, 1, &ind), 0);
+	cr_assert_eq(all, 2);
+	for (int i = 0; i < 5; i++)
+		free(u[i].reply);
+	free(a);
+	free(a2);
+	free(b);
+	rig_free(&r);
+}

@@ -33,6 +33,7 @@
 #define IDLE_POLL_MS 100      /* nothing to do: wait this long for a request */
 #define IDLE_WORK_MS 20       /* the leader's worker with nothing to aggregate */
 #define JOB_FILL_MS 250       /* how long uploads may gather into a fuller job */
+#define UPLOAD_BATCH 32       /* uploads at most stored in one transaction */
 #define MAX_PAUSE_S 30        /* longest pause before asking helpers again */
 #define PROGRESS_EVERY_S 5    /* a progress line at most this often */
 #define MARK_COLLECT "collect"
@@ -201,21 +202,10 @@ static int round_status(aggd *d, sg_round_status *s, uint64_t now)
 
 /* --- leader: requests ----------------------------------------------------- */
 
-static int upload(aggd *d, uint8_t **reply, size_t *reply_len, const uint8_t *report,
-		  size_t len, uint64_t now)
+static void log_refused(aggd *d, const uint8_t *report, size_t len, enum sg_reject rej)
 {
-	enum sg_reject rej = SG_REJECT_OUTSIDE_WINDOW;
 	uint8_t id[SG_REPORT_ID_BYTES];
 	char hex[2 * SG_REPORT_ID_BYTES + 1];
-	int ret;
-	if (atomic_load(&d->collect_ordered)) /* the round is closing: nothing new joins it */
-		ret = sg_error_reply(reply, reply_len, rej);
-	else
-		ret = sg_leader_upload(&d->up, reply, reply_len, &rej, report, len, now);
-	if (ret != 0)
-		return ret;
-	if (rej == SG_REJECT_NONE)
-		return 0; /* acknowledged: the progress line counts it */
 	Spillguard__Report *r = NULL;
 	ProtobufCMessage *m;
 	sg_wire_budget *b = NULL;
@@ -227,7 +217,44 @@ static int upload(aggd *d, uint8_t **reply, size_t *reply_len, const uint8_t *re
 	sg_hex_encode(hex, id, sizeof id);
 	say(d, "info", "event=upload_refused report=%s code=%d reason=\"%s\"", hex, (int)rej,
 	    sg_reject_message(rej));
-	return 0;
+}
+
+static bool is_upload(const sg_request *req)
+{
+	uint32_t field;
+	const uint8_t *payload;
+	size_t plen;
+	return sg_wire_envelope_peek(req->data, req->len, &field, &payload, &plen) == 0 &&
+	       field == SPILLGUARD__ENVELOPE__MSG_REPORT;
+}
+
+/* Uploads that arrived together (n <= UPLOAD_BATCH): checked each, stored
+ * in one transaction, then answered. A store failure answers none. */
+static int uploads(aggd *d, const sg_request *reqs, size_t n, uint64_t now)
+{
+	sg_upload u[UPLOAD_BATCH];
+	uint32_t field;
+	int ret = 0;
+	for (size_t i = 0; i < n; i++) {
+		u[i] = (sg_upload){ NULL, 0, NULL, 0, SG_REJECT_OUTSIDE_WINDOW };
+		if (sg_wire_envelope_peek(reqs[i].data, reqs[i].len, &field, &u[i].report,
+					  &u[i].len) != 0)
+			return SG_ERR_PARAM; /* is_upload said it was one */
+	}
+	if (atomic_load(&d->collect_ordered)) /* the round is closing: nothing new joins it */
+		for (size_t i = 0; ret == 0 && i < n; i++)
+			ret = sg_error_reply(&u[i].reply, &u[i].reply_len, u[i].reject);
+	else
+		ret = sg_leader_upload_batch(&d->up, u, n, now);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		if (u[i].reject != SG_REJECT_NONE) /* acknowledged: the progress line counts it */
+			log_refused(d, u[i].report, u[i].len, u[i].reject);
+		if (sg_server_reply(d->srv, &reqs[i], u[i].reply, u[i].reply_len) != 0)
+			say(d, "warn", "event=reply_failed reason=\"%s\"", sg_server_error(d->srv));
+	}
+	for (size_t i = 0; i < n; i++)
+		free(u[i].reply);
+	return ret;
 }
 
 static int collect_now(aggd *d, uint8_t **reply, size_t *reply_len, const uint8_t *msg,
@@ -271,9 +298,7 @@ static int leader_request(aggd *d, const sg_request *req, uint64_t now)
 	int ret;
 	if (sg_wire_envelope_peek(req->data, req->len, &field, &payload, &plen) != 0)
 		field = 0;
-	if (field == SPILLGUARD__ENVELOPE__MSG_REPORT) {
-		ret = upload(d, &reply, &reply_len, payload, plen, now);
-	} else if (field == SPILLGUARD__ENVELOPE__MSG_COLLECT_NOW) {
+	if (field == SPILLGUARD__ENVELOPE__MSG_COLLECT_NOW) {
 		ret = collect_now(d, &reply, &reply_len, req->data, req->len, now);
 	} else {
 		say(d, "info", "event=request_refused code=%d reason=\"%s\"", SG_REJECT_MALFORMED,
@@ -427,18 +452,29 @@ static void *work(void *arg)
 
 /* --- the loop ------------------------------------------------------------- */
 
+/* Waits for a request, then takes the uploads already queued behind it
+ * (up to UPLOAD_BATCH, stopping after any other request): uploads that
+ * arrive together are stored together. */
 static int serve_leader(aggd *d, const volatile sig_atomic_t *stop)
 {
 	int ret = 0;
 	while (ret == 0 && !*stop && !atomic_load(&d->worker_done)) {
-		sg_request req;
-		int got = sg_server_poll(d->srv, &req, IDLE_POLL_MS);
-		if (got < 0) {
+		sg_request req[UPLOAD_BATCH];
+		size_t n = 0, k;
+		int got = sg_server_poll(d->srv, &req[0], IDLE_POLL_MS);
+		while (got == 1 && ++n < UPLOAD_BATCH && is_upload(&req[n - 1]))
+			got = sg_server_poll(d->srv, &req[n], 0);
+		for (k = 0; k < n && is_upload(&req[k]); k++)
+			;
+		if (k > 0)
+			ret = uploads(d, req, k, now_s());
+		if (ret == 0 && k < n)
+			ret = leader_request(d, &req[k], now_s()); /* the last one */
+		for (size_t i = 0; i < n; i++)
+			sg_request_free(&req[i]);
+		if (ret == 0 && got < 0) {
 			say(d, "error", "event=socket_failed reason=\"%s\"", sg_server_error(d->srv));
 			ret = got;
-		} else if (got == 1) {
-			ret = leader_request(d, &req, now_s());
-			sg_request_free(&req);
 		}
 		if (ret == 0)
 			ret = progress(d, now_s(), false);

@@ -386,28 +386,28 @@ cleanup:
 	return ret;
 }
 
-int sg_store_put_report(sg_store *s, enum sg_store_put *outcome, uint8_t **receipt,
-			size_t *receipt_len, const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
-			const char *enterprise_id, uint32_t industry, uint64_t received_at,
-			const uint8_t digest[SG_STORE_DIGEST_BYTES], const uint8_t *report,
-			size_t report_len, const uint8_t *kept, size_t kept_len,
-			const uint8_t *new_receipt, size_t new_receipt_len)
+int sg_store_put_reports(sg_store *s, sg_store_new_report *r, size_t n)
 {
-	*receipt = NULL;
-	*receipt_len = 0;
-	/* IMMEDIATE: the lookup and the insert see one state of the table */
+	for (size_t i = 0; i < n; i++) {
+		r[i].stored_receipt = NULL;
+		r[i].stored_len = 0;
+	}
+	/* IMMEDIATE: the lookups and the inserts see one state of the table */
 	int ret = sg_store_begin(s);
-	if (ret != 0)
-		return ret;
-	ret = lookup(s, outcome, receipt, receipt_len, report_id, enterprise_id, digest);
-	if (ret == 0 && *outcome == SG_STORE_NEW)
-		ret = insert(s, report_id, enterprise_id, industry, received_at, digest, report,
-			     report_len, kept, kept_len, new_receipt, new_receipt_len);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		sg_store_new_report *x = &r[i];
+		ret = lookup(s, &x->outcome, &x->stored_receipt, &x->stored_len, x->report_id,
+			     x->enterprise_id, x->digest);
+		if (ret == 0 && x->outcome == SG_STORE_NEW)
+			ret = insert(s, x->report_id, x->enterprise_id, x->industry, x->received_at,
+				     x->digest, x->report, x->report_len, x->kept, x->kept_len,
+				     x->receipt, x->receipt_len);
+	}
 	ret = sg_store_end(s, ret);
-	if (ret != 0) {
-		free(*receipt);
-		*receipt = NULL;
-		*receipt_len = 0;
+	for (size_t i = 0; ret != 0 && i < n; i++) {
+		free(r[i].stored_receipt);
+		r[i].stored_receipt = NULL;
+		r[i].stored_len = 0;
 	}
 	return ret;
 }

@@ -48,23 +48,35 @@ enum sg_store_put {
 	SG_STORE_DUPLICATE,  /* the enterprise already has another report */
 };
 
+/* An accepted upload to store, and what the store made of it. */
+typedef struct sg_store_new_report {
+	const uint8_t *report_id; /* SG_STORE_REPORT_ID_BYTES */
+	const char *enterprise_id;
+	uint32_t industry;
+	uint64_t received_at;
+	const uint8_t *digest; /* SG_STORE_DIGEST_BYTES: SHA-256 of the signed body */
+	const uint8_t *report;
+	size_t report_len;
+	const uint8_t *kept; /* may be NULL: the leader's preparation (sg_leader_prepare_kept) */
+	size_t kept_len;
+	const uint8_t *receipt; /* the receipt that acknowledges it */
+	size_t receipt_len;
+	/* out */
+	enum sg_store_put outcome;
+	uint8_t *stored_receipt; /* SG_STORE_SAME: the receipt given before (malloc'd) */
+	size_t stored_len;
+} sg_store_new_report;
+
 /*
- * Stores an accepted upload and the receipt that acknowledges it, in one
- * durable transaction. digest is SHA-256 of the report's signed body: it
- * tells an identical resend (SG_STORE_SAME, *receipt gets the stored
- * receipt, malloc'd) from a replay. On SG_STORE_REPLAYED / DUPLICATE
- * nothing changes. kept (may be NULL) is what the leader prepared from the
- * report on upload (sg_leader_prepare_kept), stored with it.
+ * Stores accepted uploads and the receipts that acknowledge them, all in
+ * one durable transaction (one sync for all: uploads that arrive together
+ * are stored together). Each is decided in turn, also against the ones
+ * before it in r: the digest tells an identical resend (SG_STORE_SAME,
+ * with the stored receipt) from a replay; on SG_STORE_REPLAYED /
+ * DUPLICATE that one is not stored. On error nothing is stored and no
+ * stored_receipt is left.
  */
-SG_MUST_CHECK int sg_store_put_report(sg_store *s, enum sg_store_put *outcome,
-				      uint8_t **receipt, size_t *receipt_len,
-				      const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
-				      const char *enterprise_id, uint32_t industry,
-				      uint64_t received_at,
-				      const uint8_t digest[SG_STORE_DIGEST_BYTES],
-				      const uint8_t *report, size_t report_len,
-				      const uint8_t *kept, size_t kept_len,
-				      const uint8_t *new_receipt, size_t new_receipt_len);
+SG_MUST_CHECK int sg_store_put_reports(sg_store *s, sg_store_new_report *r, size_t n);
 
 /* What sg_store_put_report would find, without storing: SG_STORE_NEW,
  * SAME (with the stored receipt), REPLAYED or DUPLICATE. For the checks

@@ -116,63 +116,124 @@ static enum sg_reject refusal_of(enum sg_store_put outcome)
 					       : SG_REJECT_NONE;
 }
 
+/* One upload of a batch on its way: what was checked and made for it. */
+typedef struct pending {
+	sg_report_view v;
+	Spillguard__Report *rep;
+	sg_wire_budget *budget;
+	uint8_t digest[32];
+	enum sg_store_put outcome;
+	uint8_t *seen_receipt, *receipt, *kept, *stripped;
+	size_t seen_len, receipt_len, stripped_len;
+} pending;
+
+static void pending_free(const sg_leader *l, pending *p)
+{
+	if (p->kept != NULL)
+		sodium_memzero(p->kept, sg_leader_kept_bytes(l->prio3));
+	free(p->kept);
+	free(p->stripped);
+	free(p->receipt);
+	free(p->seen_receipt);
+	sg_report_view_free(&p->v);
+	sg_wire_release(p->rep ? &p->rep->base : NULL, p->budget);
+	memset(p, 0, sizeof *p);
+}
+
+/* Everything before the store's write: the checks (DESIGN.md §5's order,
+ * replay and second report before the share is opened, an identical resend
+ * answered from the store without more work), the share opened and
+ * prepared, the receipt signed. u->reject says whether it goes on. */
+static int prepare_upload(const sg_leader *l, pending *p, sg_upload *u, uint64_t now)
+{
+	u->reject = check(l, &p->v, &p->rep, &p->budget, u->report, u->len, now);
+	if (u->reject != SG_REJECT_NONE)
+		return 0;
+	sg_sha256(p->digest, p->rep->body.data, p->rep->body.len);
+	int ret = sg_store_report_seen(l->store, &p->outcome, &p->seen_receipt, &p->seen_len,
+				       p->v.meta->report_id.data, p->v.meta->enterprise_id,
+				       p->digest);
+	if (ret != 0)
+		return ret;
+	u->reject = refusal_of(p->outcome);
+	if (u->reject == SG_REJECT_NONE && p->outcome == SG_STORE_NEW)
+		u->reject = open_and_keep(l, &p->v, p->rep, &p->kept, &p->stripped,
+					  &p->stripped_len);
+	if (u->reject != SG_REJECT_NONE || p->outcome == SG_STORE_SAME)
+		return 0;
+	return receipt_reply(&p->receipt, &p->receipt_len, l, &p->v, p->digest, now);
+}
+
+/* The reply: an Error, the receipt given the first time, or the new one. */
+static int reply_of(pending *p, sg_upload *u)
+{
+	uint8_t **from = p->outcome == SG_STORE_SAME ? &p->seen_receipt : &p->receipt;
+	size_t len = p->outcome == SG_STORE_SAME ? p->seen_len : p->receipt_len;
+	if (u->reject != SG_REJECT_NONE)
+		return sg_error_reply(&u->reply, &u->reply_len, u->reject);
+	u->reply = *from;
+	u->reply_len = len;
+	*from = NULL;
+	return 0;
+}
+
+int sg_leader_upload_batch(sg_leader *l, sg_upload *u, size_t n, uint64_t now)
+{
+	pending *p = calloc(n + 1, sizeof *p);
+	sg_store_new_report *put = calloc(n + 1, sizeof *put);
+	size_t *at = calloc(n + 1, sizeof *at), m = 0;
+	int ret = p && put && at ? 0 : SG_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		u[i].reply = NULL;
+		u[i].reply_len = 0;
+		u[i].reject = SG_REJECT_NONE;
+	}
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		ret = prepare_upload(l, &p[i], &u[i], now);
+		if (ret != 0 || u[i].reject != SG_REJECT_NONE || p[i].outcome != SG_STORE_NEW)
+			continue;
+		const Spillguard__ReportMetadata *meta = p[i].v.meta;
+		at[m] = i;
+		put[m++] = (sg_store_new_report){
+			meta->report_id.data, meta->enterprise_id, meta->industry, now,
+			p[i].digest, p[i].stripped, p[i].stripped_len, p[i].kept,
+			sg_leader_kept_bytes(l->prio3), p[i].receipt, p[i].receipt_len,
+			SG_STORE_NEW, NULL, 0
+		};
+	}
+	/* every new one decided again, in one durable transaction with the inserts */
+	if (ret == 0 && m > 0)
+		ret = sg_store_put_reports(l->store, put, m);
+	for (size_t k = 0; ret == 0 && k < m; k++) {
+		pending *x = &p[at[k]];
+		x->outcome = put[k].outcome;
+		x->seen_receipt = put[k].stored_receipt;
+		x->seen_len = put[k].stored_len;
+		u[at[k]].reject = refusal_of(x->outcome);
+	}
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		ret = reply_of(&p[i], &u[i]);
+	for (size_t i = 0; ret != 0 && i < n; i++) { /* no reply at all: the nodes retry */
+		free(u[i].reply);
+		u[i].reply = NULL;
+		u[i].reply_len = 0;
+	}
+	for (size_t i = 0; p != NULL && i < n; i++)
+		pending_free(l, &p[i]);
+	free(p);
+	free(put);
+	free(at);
+	return ret;
+}
+
 int sg_leader_upload(sg_leader *l, uint8_t **reply, size_t *reply_len, enum sg_reject *reject,
 		     const uint8_t *report, size_t report_len, uint64_t now)
 {
-	sg_report_view v = { 0 };
-	Spillguard__Report *rep = NULL;
-	sg_wire_budget *budget = NULL;
-	uint8_t digest[32], *receipt = NULL, *stored = NULL, *kept = NULL, *stripped = NULL;
-	size_t receipt_len = 0, stored_len = 0, stripped_len = 0;
-	enum sg_store_put outcome = SG_STORE_NEW;
-	int ret = 0;
-	*reply = NULL;
-	*reply_len = 0;
-	*reject = check(l, &v, &rep, &budget, report, report_len, now);
-	if (*reject != SG_REJECT_NONE)
-		goto respond;
-	sg_sha256(digest, rep->body.data, rep->body.len);
-	/* replay and second report before the share is opened (§5's order);
-	 * an identical resend gets its receipt again without more work */
-	ret = sg_store_report_seen(l->store, &outcome, &stored, &stored_len,
-				   v.meta->report_id.data, v.meta->enterprise_id, digest);
-	if (ret != 0)
-		goto cleanup;
-	*reject = refusal_of(outcome);
-	if (*reject == SG_REJECT_NONE && outcome == SG_STORE_NEW)
-		*reject = open_and_keep(l, &v, rep, &kept, &stripped, &stripped_len);
-	if (*reject != SG_REJECT_NONE || outcome == SG_STORE_SAME)
-		goto respond;
-	ret = receipt_reply(&receipt, &receipt_len, l, &v, digest, now);
-	if (ret == 0) /* decides again, in one transaction with the insert */
-		ret = sg_store_put_report(l->store, &outcome, &stored, &stored_len,
-					  v.meta->report_id.data, v.meta->enterprise_id,
-					  v.meta->industry, now, digest, stripped, stripped_len, kept,
-					  sg_leader_kept_bytes(l->prio3), receipt, receipt_len);
-	if (ret != 0)
-		goto cleanup;
-	*reject = refusal_of(outcome);
-respond:
-	if (*reject != SG_REJECT_NONE) {
-		ret = sg_error_reply(reply, reply_len, *reject);
-	} else if (outcome == SG_STORE_SAME) { /* the receipt given the first time */
-		*reply = stored;
-		*reply_len = stored_len;
-		stored = NULL;
-	} else {
-		*reply = receipt;
-		*reply_len = receipt_len;
-		receipt = NULL;
-	}
-cleanup:
-	if (kept != NULL)
-		sodium_memzero(kept, sg_leader_kept_bytes(l->prio3));
-	free(kept);
-	free(stripped);
-	free(receipt);
-	free(stored);
-	sg_report_view_free(&v);
-	sg_wire_release(rep ? &rep->base : NULL, budget);
+	sg_upload u = { report, report_len, NULL, 0, SG_REJECT_NONE };
+	int ret = sg_leader_upload_batch(l, &u, 1, now);
+	*reply = u.reply;
+	*reply_len = u.reply_len;
+	*reject = u.reject;
 	return ret;
 }
 

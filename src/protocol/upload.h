@@ -37,6 +37,24 @@ typedef struct sg_leader {
 	const uint8_t *verify_key; /* SG_PRIO3_VERIFY_KEY_BYTES */
 } sg_leader;
 
+/* One upload of a batch: the report's bytes in, the reply out. */
+typedef struct sg_upload {
+	const uint8_t *report;
+	size_t len;
+	uint8_t *reply; /* out: a packed Envelope (malloc'd), Receipt or Error */
+	size_t reply_len;
+	enum sg_reject reject; /* out: SG_REJECT_NONE for a receipt */
+} sg_upload;
+
+/*
+ * Handles uploads that arrived together, as sg_leader_upload does each,
+ * but stores every new one in a single durable transaction: each u[i]
+ * gets its reply only once all are on disk. A negative sg_err when the
+ * store or memory failed: then no u[i] has a reply (the nodes retry) and
+ * nothing was stored.
+ */
+SG_MUST_CHECK int sg_leader_upload_batch(sg_leader *l, sg_upload *u, size_t n, uint64_t now);
+
 /*
  * Handles one upload: *reply is a packed Envelope (malloc'd) holding the
  * Receipt or an Error; *reject says which (SG_REJECT_NONE for a receipt).
