@@ -593,3 +593,24 @@ Test(store, one_log_root_per_size, .init = make_dir, .fini = remove_dir)
 	free(roots);
 	sg_store_close(s);
 }
+
+/* Statements are prepared once per connection and kept: a read done
+ * through a kept statement ends with it, so the same connection sees what
+ * another one (the leader's worker, say) wrote since, every time. */
+Test(store, kept_statements_see_other_connections_writes, .init = make_dir, .fini = remove_dir)
+{
+	sg_store *a = open_store("two.db"), *b = open_store("two.db");
+	uint64_t all, in1;
+	for (uint8_t i = 1; i <= 3; i++) {
+		char ent[8];
+		snprintf(ent, sizeof ent, "e%u", i);
+		cr_assert_eq(sg_store_count_reports(a, &all, 1, &in1), 0);
+		cr_assert_eq(all, i - 1u);
+		put_upload(b, i, ent, 100 + i, 'a');
+		cr_assert_eq(sg_store_count_reports(a, &all, 1, &in1), 0);
+		cr_assert_eq(all, i, "after %u writes elsewhere", i);
+		cr_assert_eq(in1, i);
+	}
+	sg_store_close(a);
+	sg_store_close(b);
+}

@@ -277,6 +277,8 @@ void sg_store_close(sg_store *s)
 {
 	if (s == NULL)
 		return;
+	for (size_t i = 0; i < s->n_kept; i++)
+		sqlite3_finalize(s->kept[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -318,10 +320,9 @@ static int lookup(sg_store *s, enum sg_store_put *outcome, uint8_t **receipt, si
 	sqlite3_stmt *st = NULL;
 	int ret = SG_ERR_IO, rc;
 	*outcome = SG_STORE_NEW;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT report_id = ?1, digest, receipt FROM reports "
-			       "WHERE report_id = ?1 OR enterprise_id = ?2 ORDER BY 1 DESC LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (store_prepare(s, &st,
+			  "SELECT report_id = ?1, digest, receipt FROM reports "
+			  "WHERE report_id = ?1 OR enterprise_id = ?2 ORDER BY 1 DESC LIMIT 1") != 0)
 		return SG_ERR_IO;
 	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, enterprise_id, -1, SQLITE_STATIC);
@@ -344,7 +345,7 @@ static int lookup(sg_store *s, enum sg_store_put *outcome, uint8_t **receipt, si
 	}
 	ret = 0;
 cleanup:
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -356,10 +357,9 @@ static int insert(sg_store *s, const uint8_t *report_id, const char *enterprise_
 	sqlite3_stmt *st = NULL;
 	int ret = SG_ERR_IO;
 	if (report_len > INT32_MAX || receipt_len > INT32_MAX || kept_len > INT32_MAX ||
-	    sqlite3_prepare_v2(s->db,
-			       "INSERT INTO reports (report_id, enterprise_id, industry, received_at, "
-			       "digest, report, receipt, kept) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			       -1, &st, NULL) != SQLITE_OK)
+	    store_prepare(s, &st,
+			  "INSERT INTO reports (report_id, enterprise_id, industry, received_at, "
+			  "digest, report, receipt, kept) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") != 0)
 		goto cleanup;
 	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, enterprise_id, -1, SQLITE_STATIC);
@@ -372,17 +372,16 @@ static int insert(sg_store *s, const uint8_t *report_id, const char *enterprise_
 		sqlite3_bind_blob(st, 8, kept, (int)kept_len, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto cleanup;
-	sqlite3_finalize(st);
+	store_done(s, st);
 	st = NULL;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO waiting (seq, report_id) VALUES (last_insert_rowid(), ?1)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (store_prepare(s, &st,
+			  "INSERT INTO waiting (seq, report_id) VALUES (last_insert_rowid(), ?1)") != 0)
 		goto cleanup;
 	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_DONE)
 		ret = 0;
 cleanup:
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -425,9 +424,9 @@ int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t industry, uint64_
 {
 	sqlite3_stmt *st = NULL;
 	int ret = SG_ERR_IO;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT count(*), count(CASE WHEN industry = ?1 THEN 1 END) FROM reports",
-			       -1, &st, NULL) == SQLITE_OK) {
+	if (store_prepare(s, &st,
+			  "SELECT count(*), count(CASE WHEN industry = ?1 THEN 1 END) FROM reports") ==
+	    0) {
 		sqlite3_bind_int64(st, 1, industry);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			*all = (uint64_t)sqlite3_column_int64(st, 0);
@@ -435,7 +434,7 @@ int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t industry, uint64_
 			ret = 0;
 		}
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -443,14 +442,42 @@ int sg_store_count_reports(sg_store *s, uint64_t *all, int64_t industry, uint64_
 
 int store_prepare(sg_store *s, sqlite3_stmt **st, const char *sql)
 {
-	return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ? 0 : SG_ERR_IO;
+	*st = NULL;
+	for (size_t i = 0; i < s->n_kept; i++) {
+		if (s->kept[i].sql == sql) {
+			*st = s->kept[i].st;
+			sqlite3_clear_bindings(*st);
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return SG_ERR_IO;
+	}
+	if (s->n_kept < STORE_STATEMENTS) {
+		s->kept[s->n_kept].sql = sql;
+		s->kept[s->n_kept++].st = *st;
+	}
+	return 0;
 }
 
-/* Runs a statement that returns no rows, then finalizes it. */
-int store_step_done(sqlite3_stmt *st)
+void store_done(sg_store *s, sqlite3_stmt *st)
+{
+	for (size_t i = 0; st != NULL && i < s->n_kept; i++) {
+		if (s->kept[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+/* Runs a statement that returns no rows, then gives it back. */
+int store_step_done(sg_store *s, sqlite3_stmt *st)
 {
 	int ret = sqlite3_step(st) == SQLITE_DONE ? 0 : SG_ERR_IO;
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -472,7 +499,7 @@ int store_column_copy(sqlite3_stmt *st, int col, uint8_t **out, size_t *len)
 }
 
 /* Collects column 0 of every row (blobs of `width` bytes) into one buffer. */
-static int collect_ids(sqlite3_stmt *st, size_t width, uint8_t **ids, size_t *n)
+static int collect_ids(sg_store *s, sqlite3_stmt *st, size_t width, uint8_t **ids, size_t *n)
 {
 	size_t cap = 0;
 	int rc, ret = 0;
@@ -498,7 +525,7 @@ static int collect_ids(sqlite3_stmt *st, size_t width, uint8_t **ids, size_t *n)
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = SG_ERR_IO;
-	sqlite3_finalize(st);
+	store_done(s, st);
 	if (ret != 0) {
 		free(*ids);
 		*ids = NULL;
@@ -531,7 +558,7 @@ int store_list_ids(sg_store *s, const char *sql, const uint8_t *key, size_t key_
 	if (store_prepare(s, &st, sql) != 0)
 		return SG_ERR_IO;
 	store_bind_key(st, key, key_len, int_key);
-	return collect_ids(st, width, ids, n);
+	return collect_ids(s, st, width, ids, n);
 }
 
 /* --- named values: secrets and marks --------------------------------------- */
@@ -561,7 +588,7 @@ static int named_get(sg_store *s, const char *kind, const char *name, uint8_t *v
 			*found = true;
 		}
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -588,7 +615,7 @@ static int named_put(sg_store *s, const char *kind, const char *name, const uint
 		if (ret == 0) {
 			sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 			sqlite3_bind_blob(st, 2, value, store_bind_len(len), SQLITE_STATIC);
-			ret = store_step_done(st);
+			ret = store_step_done(s, st);
 		}
 	}
 	if (old != NULL) {
@@ -651,7 +678,7 @@ int sg_store_log_heads(sg_store *s, uint64_t **sizes, uint8_t (**roots)[32], siz
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = SG_ERR_IO;
-	sqlite3_finalize(st);
+	store_done(s, st);
 	if (ret != 0) {
 		free(*sizes);
 		free(*roots);

@@ -27,7 +27,7 @@ int sg_store_uploads_waiting(sg_store *s, size_t max, size_t *n)
 		*n = (size_t)sqlite3_column_int64(st, 0);
 		ret = 0;
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -59,7 +59,7 @@ int sg_store_next_uploads(sg_store *s, size_t max, size_t *n,
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
 		ret = SG_ERR_IO;
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -70,7 +70,7 @@ int sg_store_uploads_taken(sg_store *s, const uint8_t job_id[16])
 			    "(SELECT report_id FROM preps WHERE job_id = ?1)") != 0)
 		return SG_ERR_IO;
 	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
-	return store_step_done(st);
+	return store_step_done(s, st);
 }
 
 int sg_store_prep_put(sg_store *s, enum sg_store_put *outcome,
@@ -92,7 +92,7 @@ int sg_store_prep_put(sg_store *s, enum sg_store_put *outcome,
 		bool same_job = sqlite3_column_int(st, 1) != 0;
 		*outcome = !same_id ? SG_STORE_DUPLICATE : same_job ? SG_STORE_SAME : SG_STORE_REPLAYED;
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return SG_ERR_IO;
 	if (*outcome != SG_STORE_NEW)
@@ -104,7 +104,7 @@ int sg_store_prep_put(sg_store *s, enum sg_store_put *outcome,
 	sqlite3_bind_text(st, 2, enterprise_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, industry);
 	sqlite3_bind_blob(st, 4, job_id, 16, SQLITE_STATIC);
-	return store_step_done(st);
+	return store_step_done(s, st);
 }
 
 int sg_store_prep_settle(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID_BYTES],
@@ -119,7 +119,7 @@ int sg_store_prep_settle(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID
 	sqlite3_bind_blob(st, 1, report_id, SG_STORE_REPORT_ID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, (int)state);
 	sqlite3_bind_int(st, 3, refusal);
-	int ret = store_step_done(st);
+	int ret = store_step_done(s, st);
 	if (ret == 0 && sqlite3_changes(s->db) != 1)
 		ret = SG_ERR_STATE;
 	return ret;
@@ -150,7 +150,7 @@ static int get_int_blob(sg_store *s, const char *sql, const uint8_t *key, size_t
 	} else if (rc == SQLITE_DONE) {
 		ret = 0;
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -175,7 +175,7 @@ int sg_store_job_put(sg_store *s, const uint8_t job_id[16], int step, const uint
 		return SG_ERR_IO;
 	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, step);
-	int ret = store_step_done(st);
+	int ret = store_step_done(s, st);
 	if (ret != 0 || reply == NULL)
 		return ret;
 	if (store_prepare(s, &st, "INSERT OR REPLACE INTO job_replies (job_id, step, reply) "
@@ -184,7 +184,7 @@ int sg_store_job_put(sg_store *s, const uint8_t job_id[16], int step, const uint
 	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, step);
 	sqlite3_bind_blob(st, 3, reply, store_bind_len(reply_len), SQLITE_STATIC);
-	return store_step_done(st);
+	return store_step_done(s, st);
 }
 
 int sg_store_jobs_open(sg_store *s, int below, uint8_t **ids, size_t *n)
@@ -215,7 +215,7 @@ static int get_one_blob(sg_store *s, const char *sql, const uint8_t *key, size_t
 		ret = store_column_copy(st, 0, out, len);
 	else if (rc == SQLITE_DONE)
 		ret = SG_ERR_STATE;
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -241,7 +241,7 @@ int sg_store_upload_get(sg_store *s, const uint8_t report_id[SG_STORE_REPORT_ID_
 		*report = NULL;
 		*len = 0;
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -267,7 +267,7 @@ int sg_store_agg_put(sg_store *s, uint32_t industry, uint64_t count, const uint8
 	sqlite3_bind_int64(st, 1, industry);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
 	sqlite3_bind_blob(st, 3, share, store_bind_len(share_len), SQLITE_STATIC);
-	return store_step_done(st);
+	return store_step_done(s, st);
 }
 
 int sg_store_accepted_ids(sg_store *s, uint32_t industry, uint8_t **ids, size_t *n)
@@ -297,7 +297,7 @@ int sg_store_collected_put(sg_store *s, uint32_t industry, const uint8_t *releas
 		return SG_ERR_IO;
 	sqlite3_bind_int64(st, 1, industry);
 	sqlite3_bind_blob(st, 2, released, store_bind_len(released_len), SQLITE_STATIC);
-	int ret = store_step_done(st);
+	int ret = store_step_done(s, st);
 	if (ret == 0 && sqlite3_changes(s->db) != 1)
 		ret = SG_ERR_STATE;
 	return ret;
@@ -327,7 +327,7 @@ int sg_store_counts_get(sg_store *s, int below, sg_store_counts *c)
 			*f[i] = (uint64_t)sqlite3_column_int64(st, i);
 		ret = 0;
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return ret;
 }
 
@@ -344,7 +344,7 @@ int sg_store_refusals(sg_store *s, uint64_t *counts, size_t n)
 		if (code >= 0 && (uint64_t)code < n)
 			counts[code] = (uint64_t)sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return rc == SQLITE_DONE ? 0 : SG_ERR_IO;
 }
 
@@ -358,7 +358,7 @@ int sg_store_job_request_put(sg_store *s, const uint8_t job_id[16], uint64_t at,
 	sqlite3_bind_blob(st, 1, job_id, 16, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)at);
 	sqlite3_bind_blob(st, 3, request, store_bind_len(request_len), SQLITE_STATIC);
-	int ret = store_step_done(st);
+	int ret = store_step_done(s, st);
 	if (ret == 0 && sqlite3_changes(s->db) != 1)
 		ret = SG_ERR_STATE;
 	return ret;
@@ -393,7 +393,7 @@ static int exists(sg_store *s, const char *sql, const uint8_t *job_id, const uin
 		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	*found = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
+	store_done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : SG_ERR_IO;
 }
 
