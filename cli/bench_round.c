@@ -23,21 +23,24 @@
 #include "wire/codec.h"
 #include "world.h"
 
-#define SENDERS 4 /* concurrent enterprise connections */
+#define SENDERS 4      /* concurrent enterprise connections, by default */
+#define MAX_SENDERS 64
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s bench round [--enterprises N] [--categories L] [--aggregators A]\n"
-		"                        [--industries K] [--job-size J] [--out DIR]\n\n"
+		"                        [--industries K] [--job-size J] [--senders S]\n"
+		"                        [--out DIR]\n\n"
 		"Times one round on this machine (127.0.0.1): N reports over L categories\n"
 		"(each up to 65535) are generated and written to a file first, untimed; then\n"
 		"A aggregator daemons are started and the clock runs from the first upload\n"
-		"(%d concurrent senders) to the publication. Prints reports per second for\n"
-		"the uploads alone and for the whole round, and each daemon's peak resident\n"
-		"memory (VmHWM).\n\n"
-		"Defaults: N 2000, L 100, A 3, K 4, J 64. --out keeps the folder.\n",
-		SG_PROG_NAME, SENDERS);
+		"(S concurrent senders, each an enterprise connection) to the publication.\n"
+		"Prints reports per second for the uploads alone and for the whole round,\n"
+		"and each daemon's peak resident memory (VmHWM) and CPU per report.\n\n"
+		"Defaults: N 2000, L 100, A 3, K 4, J 64, S %d (1 to %d). --out keeps the\n"
+		"folder.\n",
+		SG_PROG_NAME, SENDERS, MAX_SENDERS);
 }
 
 static double seconds(void)
@@ -101,7 +104,7 @@ static int generate(const cli_world *w, long *off)
 typedef struct sender {
 	const cli_world *w;
 	const long *off;
-	long first;     /* sends reports first, first + SENDERS, ... */
+	long first, stride; /* sends reports first, first + stride, ... */
 	long accepted, failed;
 } sender;
 
@@ -120,7 +123,7 @@ static void *send_reports(void *arg)
 		s->failed = -1;
 		goto cleanup;
 	}
-	for (long i = s->first; i < w->n; i += SENDERS) {
+	for (long i = s->first; i < w->n; i += s->stride) {
 		uint8_t hdr[4], *reply = NULL;
 		size_t reply_len;
 		if (fseek(f, s->off[i], SEEK_SET) != 0 || fread(hdr, 1, 4, f) != 4) {
@@ -193,11 +196,12 @@ static double cpu_seconds(pid_t pid)
 
 static int run(int argc, char **argv)
 {
-	const char *n = NULL, *l = NULL, *a = NULL, *k = NULL, *js = NULL, *out = NULL;
+	const char *n = NULL, *l = NULL, *a = NULL, *k = NULL, *js = NULL, *ss = NULL,
+		   *out = NULL;
 	const cli_opt opts[] = { { "enterprises", &n, NULL }, { "categories", &l, NULL },
 				 { "aggregators", &a, NULL },  { "industries", &k, NULL },
-				 { "job-size", &js, NULL },    { "out", &out, NULL },
-				 { NULL, NULL, NULL } };
+				 { "job-size", &js, NULL },    { "senders", &ss, NULL },
+				 { "out", &out, NULL },        { NULL, NULL, NULL } };
 	cli_world w = { 0 };
 	long *off = NULL;
 	int status = cli_opts_parse("bench round", opts, argc, argv, 1);
@@ -208,14 +212,15 @@ static int run(int argc, char **argv)
 	w.a = cli_number(a, 3, 2, CLI_WORLD_MAX_AGG, "aggregators");
 	w.k = cli_number(k, 4, 1, 50, "industries");
 	long job = cli_number(js, 64, 1, 4096, "job-size");
-	if (w.n < 0 || w.l < 0 || w.a < 0 || w.k < 0 || job < 0)
+	long senders = cli_number(ss, SENDERS, 1, MAX_SENDERS, "senders");
+	if (w.n < 0 || w.l < 0 || w.a < 0 || w.k < 0 || job < 0 || senders < 0)
 		return 2;
 	w.job_size = (size_t)job;
 	if (cli_world_dir(&w, out, "bench") != 0)
 		return 2;
 	printf("bench round: %ld reports, %ld categories (max 65535), %ld aggregators, "
-	       "%ld industries, jobs of %ld\n",
-	       w.n, w.l, w.a, w.k, job);
+	       "%ld industries, jobs of %ld, %ld senders\n",
+	       w.n, w.l, w.a, w.k, job, senders);
 	off = calloc((size_t)w.n, sizeof *off);
 	status = off ? 0 : 2;
 	if (status == 0)
@@ -230,17 +235,19 @@ static int run(int argc, char **argv)
 		status = cli_world_start(&w);
 	if (status != 0)
 		goto cleanup;
-	sender s[SENDERS];
-	pthread_t th[SENDERS];
+	sender s[MAX_SENDERS];
+	pthread_t th[MAX_SENDERS];
+	bool started[MAX_SENDERS];
 	double c0 = cpu_seconds(getpid()), t0 = seconds();
-	for (long i = 0; i < SENDERS; i++) {
-		s[i] = (sender){ &w, off, i, 0, 0 };
-		if (pthread_create(&th[i], NULL, send_reports, &s[i]) != 0)
+	for (long i = 0; i < senders; i++) {
+		s[i] = (sender){ &w, off, i, senders, 0, 0 };
+		started[i] = pthread_create(&th[i], NULL, send_reports, &s[i]) == 0;
+		if (!started[i])
 			s[i].failed = -1;
 	}
 	long accepted = 0, failed = 0;
-	for (long i = 0; i < SENDERS; i++) {
-		if (s[i].failed >= 0 || s[i].accepted > 0)
+	for (long i = 0; i < senders; i++) {
+		if (started[i])
 			pthread_join(th[i], NULL);
 		accepted += s[i].accepted;
 		failed += s[i].failed < 0 ? 1 : s[i].failed;
