@@ -91,7 +91,7 @@ static long check(const cli_world *d)
 {
 	size_t l = (size_t)d->l;
 	long bad = 0;
-	uint64_t *isk = calloc(l, sizeof *isk);
+	sg_u128 *isk = calloc(l, sizeof *isk);
 	if (isk == NULL)
 		return -1;
 	printf("\n%-12s %4s  %-13s %20s %20s\n", "industry", "J", "category", "TSK published",
@@ -114,8 +114,9 @@ static long check(const cli_world *d)
 			continue;
 		}
 		for (size_t c = 0; c < l; c++) {
-			uint64_t sum = 0, tsk;
-			char want[40];
+			uint64_t sum = 0;
+			sg_u128 tsk;
+			char want[SG_FIXED_TEXT_BYTES];
 			for (long i = k; i < d->n; i += d->k)
 				sum += d->eek[(size_t)i * l + c];
 			unsigned dec = d->decimals[c] + SG_TSK_EXTRA_DECIMALS;
@@ -135,7 +136,7 @@ static long check(const cli_world *d)
 	Spillguard__IskSummary *s = cli_world_read_pb(d, "isk.pb", &spillguard__isk_summary__descriptor, &b);
 	printf("\n%-31s %20s %20s\n", "ISK (sum of TSK over industries)", "published", "plaintext");
 	for (size_t c = 0; c < l; c++) {
-		char want[40];
+		char want[SG_FIXED_TEXT_BYTES];
 		sg_fixed_format(want, sizeof want, isk[c], d->decimals[c] + SG_TSK_EXTRA_DECIMALS);
 		bool same = s != NULL && s->n_isk == l && strcmp(s->isk[c], want) == 0;
 		bad += !same;

@@ -261,7 +261,7 @@ Test(aggregate, collect_releases_signed_shares_and_publishes_tsk)
 	cr_assert_eq(pa->n_shares, NAGG);
 	for (int c = 0; c < NCAT; c++) {
 		char want[48];
-		uint64_t q;
+		sg_u128 q;
 		cr_assert_eq(pa->sum[c], n.plain[1][c]);
 		cr_assert_eq(sg_fixed_ratio(&q, n.plain[1][c], 3, SG_TSK_EXTRA_DECIMALS), 0);
 		sg_fixed_format(want, sizeof want, q, SG_TSK_EXTRA_DECIMALS);
@@ -323,30 +323,33 @@ Test(aggregate, collect_releases_signed_shares_and_publishes_tsk)
 	net_free(&n);
 }
 
-static uint8_t *published(const sg_task *t, uint32_t industry, char **tsk, size_t *len)
+static uint8_t *published(const sg_task *t, uint32_t industry, uint64_t count, uint64_t *sum,
+			  size_t *len)
 {
 	Spillguard__PublishedAggregate pa = SPILLGUARD__PUBLISHED_AGGREGATE__INIT;
 	pa.version = 1;
 	pa.task_id = (ProtobufCBinaryData){ 32, (uint8_t *)t->id };
 	pa.industry = industry;
-	pa.n_tsk = NCAT;
-	pa.tsk = tsk;
+	pa.report_count = count;
+	pa.n_sum = NCAT;
+	pa.sum = sum;
 	*len = spillguard__published_aggregate__get_packed_size(&pa);
 	uint8_t *out = malloc(*len);
 	spillguard__published_aggregate__pack(&pa, out);
 	return out;
 }
 
-Test(aggregate, isk_adds_the_published_tsk_texts_exactly)
+/* The ISK adds the published, rounded TSK_k: industry 1 (J 3) publishes
+ * 1.33 0.00 65535.00 1.67, industry 2 (J 150) 2.67 0.01 65535.00 0.05. */
+Test(aggregate, isk_adds_the_published_tsk_figures_exactly)
 {
 	net n;
 	net_init(&n);
-	char *a[NCAT] = { "1.33", "0.00", "65535.00", "2.50" };
-	char *b[NCAT] = { "2.67", "0.01", "65535.00", "0.05" };
+	uint64_t a[NCAT] = { 4, 0, 196605, 5 }, b[NCAT] = { 400, 1, 9830250, 8 };
 	uint8_t *pub[2], *out;
 	size_t lens[2], out_len;
-	pub[0] = published(n.w.task, 1, a, &lens[0]);
-	pub[1] = published(n.w.task, 2, b, &lens[1]);
+	pub[0] = published(n.w.task, 1, 3, a, &lens[0]);
+	pub[1] = published(n.w.task, 2, 150, b, &lens[1]);
 	cr_assert_eq(sg_publish_isk(&out, &out_len, n.w.task, (const uint8_t *const *)pub, lens, 2), 0);
 	Spillguard__IskSummary *s = spillguard__isk_summary__unpack(NULL, out_len, out);
 	cr_assert_not_null(s);
@@ -354,13 +357,12 @@ Test(aggregate, isk_adds_the_published_tsk_texts_exactly)
 	cr_assert_str_eq(s->isk[0], "4.00");
 	cr_assert_str_eq(s->isk[1], "0.01");
 	cr_assert_str_eq(s->isk[2], "131070.00");
-	cr_assert_str_eq(s->isk[3], "2.55");
+	cr_assert_str_eq(s->isk[3], "1.72");
 	spillguard__isk_summary__free_unpacked(s, NULL);
 	free(out);
-	/* a figure with more places than published TSK carries is refused */
-	char *c[NCAT] = { "1.333", "0", "1", "1" };
+	/* an aggregate over no enterprises has no mean to add */
 	free(pub[1]);
-	pub[1] = published(n.w.task, 2, c, &lens[1]);
+	pub[1] = published(n.w.task, 2, 0, b, &lens[1]);
 	cr_assert_eq(sg_publish_isk(&out, &out_len, n.w.task, (const uint8_t *const *)pub, lens, 2),
 		     SG_ERR_PARSE);
 	cr_assert_null(out);

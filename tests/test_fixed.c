@@ -78,21 +78,41 @@ Test(fixed, formats_and_round_trips)
 
 Test(fixed, ratios_round_half_up)
 {
-	uint64_t q;
+	sg_u128 q;
 	cr_assert_eq(sg_fixed_ratio(&q, 10, 3, 2), 0); /* 3.333.. */
-	cr_assert_eq(q, 333);
+	cr_assert(q == 333);
 	cr_assert_eq(sg_fixed_ratio(&q, 20, 3, 2), 0); /* 6.666.. */
-	cr_assert_eq(q, 667);
+	cr_assert(q == 667);
 	cr_assert_eq(sg_fixed_ratio(&q, 1, 8, 2), 0); /* 0.125 -> 0.13 */
-	cr_assert_eq(q, 13);
+	cr_assert(q == 13);
 	cr_assert_eq(sg_fixed_ratio(&q, 1, 3, 0), 0); /* 0.33 -> 0 */
-	cr_assert_eq(q, 0);
+	cr_assert(q == 0);
 	cr_assert_eq(sg_fixed_ratio(&q, 5, 10, 0), 0); /* 0.5 -> 1 */
-	cr_assert_eq(q, 1);
+	cr_assert(q == 1);
 	cr_assert_eq(sg_fixed_ratio(&q, UINT64_MAX, 1, 0), 0);
-	cr_assert_eq(q, UINT64_MAX);
+	cr_assert(q == UINT64_MAX);
 	cr_assert_eq(sg_fixed_ratio(&q, UINT64_MAX, UINT64_MAX, 18), 0);
-	cr_assert_eq(q, 1000000000000000000ULL);
-	cr_assert_eq(sg_fixed_ratio(&q, UINT64_MAX, 1, 1), -1, "does not fit");
+	cr_assert(q == 1000000000000000000ULL);
+	/* beyond 64 bits: (2^64 - 1) * 10 */
+	cr_assert_eq(sg_fixed_ratio(&q, UINT64_MAX, 1, 1), 0);
+	cr_assert(q == (sg_u128)UINT64_MAX * 10);
+	/* the largest: (2^64 - 1) * 10^18 */
+	cr_assert_eq(sg_fixed_ratio(&q, UINT64_MAX, 1, 18), 0);
+	cr_assert(q == (sg_u128)UINT64_MAX * 1000000000000000000ULL);
 	cr_assert_eq(sg_fixed_ratio(&q, 1, 0, 2), -1, "no enterprises");
+}
+
+Test(fixed, formats_beyond_64_bits)
+{
+	char buf[SG_FIXED_TEXT_BYTES];
+	sg_u128 v = (sg_u128)UINT64_MAX * 100 + 99;
+	cr_assert_eq(sg_fixed_format(buf, sizeof buf, v, 20), 23);
+	cr_assert_str_eq(buf, "18.44674407370955161599");
+	cr_assert_gt(sg_fixed_format(buf, sizeof buf, 3389771604541287113ULL, 20), 0);
+	cr_assert_str_eq(buf, "0.03389771604541287113");
+	sg_u128 max = ~(sg_u128)0;
+	cr_assert_eq(sg_fixed_format(buf, sizeof buf, max, 38), 40);
+	cr_assert_str_eq(buf, "3.40282366920938463463374607431768211455");
+	cr_assert_eq(sg_fixed_format(buf, sizeof buf, max, 0), 39);
+	cr_assert_str_eq(buf, "340282366920938463463374607431768211455");
 }

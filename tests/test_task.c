@@ -259,3 +259,37 @@ Test(task, roster_lookup_finds_every_entry)
 	sg_task_free(t);
 	free(bytes);
 }
+
+/* The largest industry (10: two enterprises) at the largest category's
+ * max must sum within what the field adds exactly and 64 bits hold. */
+static int with_largest_max(fixture *f, uint32_t field, uint64_t max, char *err, size_t len)
+{
+	f->vdaf.field = field;
+	f->vdaf.proofs = field == 64 ? 2 : 1;
+	f->cat[1].max_measurement = max;
+	f->vdaf.max_measurement = max;
+	return sg_task_validate(&f->body, err, len);
+}
+
+Test(task, refuses_sums_a_publication_cannot_hold)
+{
+	fixture f;
+	char err[400] = "";
+	fixture_init(&f);
+	uint64_t half = UINT64_MAX / 2; /* two of them: 2^64 - 2, fits */
+	cr_assert_eq(with_largest_max(&f, 128, half, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(with_largest_max(&f, 128, half + 1, err, sizeof err), SG_ERR_PARAM);
+	cr_assert(strstr(err, "categories[1].max") != NULL, "%s", err);
+	cr_assert(strstr(err, "with 2 roster enterprises in industry 10") != NULL, "%s", err);
+	/* decimals 1: the max and the largest that fits are shown in the
+	 * category's units */
+	cr_assert(strstr(err, "a max of at most 922337203685477580.7") != NULL, "%s", err);
+	/* Field64 adds exactly below its modulus 2^64 - 2^32 + 1 */
+	uint64_t p_half = (UINT64_MAX - UINT32_MAX) / 2;
+	cr_assert_eq(with_largest_max(&f, 64, p_half, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(with_largest_max(&f, 64, p_half + 1, err, sizeof err), SG_ERR_PARAM);
+	cr_assert_eq(sg_task_sum_limit(&f.body), UINT64_MAX - UINT32_MAX);
+	/* one enterprise per industry: any max is publishable */
+	f.body.n_roster = 2; /* ent-0 in industry 10, ent-1 in 11 */
+	cr_assert_eq(with_largest_max(&f, 128, UINT64_MAX / 2 + 1, err, sizeof err), 0, "%s", err);
+}

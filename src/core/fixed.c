@@ -4,7 +4,7 @@
 #include "core/fixed.h"
 #include "util/misuse.h"
 
-__extension__ typedef unsigned __int128 u128;
+typedef sg_u128 u128;
 
 const char *sg_fixed_strerror(enum sg_fixed_status st)
 {
@@ -77,11 +77,11 @@ enum sg_fixed_status sg_fixed_parse(uint64_t *out, const char *text, size_t len,
 	return SG_FIXED_OK;
 }
 
-size_t sg_fixed_format(char *out, size_t out_len, uint64_t value, unsigned decimals)
+size_t sg_fixed_format(char *out, size_t out_len, u128 value, unsigned decimals)
 {
-	char rev[24];
+	char rev[SG_FIXED_TEXT_BYTES];
 	size_t n = 0;
-	if (decimals > SG_FIXED_MAX_DECIMALS)
+	if (decimals > SG_FIXED_MAX_TEXT_DECIMALS)
 		sg_misuse(__func__);
 	/* digits, least significant first, with at least decimals + 1 of them */
 	do {
@@ -104,7 +104,7 @@ size_t sg_fixed_format(char *out, size_t out_len, uint64_t value, unsigned decim
 	return k;
 }
 
-int sg_fixed_ratio(uint64_t *out, uint64_t num, uint64_t den, unsigned shift)
+int sg_fixed_ratio(u128 *out, uint64_t num, uint64_t den, unsigned shift)
 {
 	*out = 0;
 	if (shift > SG_FIXED_MAX_DECIMALS)
@@ -115,8 +115,6 @@ int sg_fixed_ratio(uint64_t *out, uint64_t num, uint64_t den, unsigned shift)
 	u128 q = scaled / den, r = scaled % den;
 	if (r >= den - r) /* remainder at least half: round up */
 		q++;
-	if (q > UINT64_MAX)
-		return -1;
-	*out = (uint64_t)q;
+	*out = q;
 	return 0;
 }

@@ -13,6 +13,14 @@
 #include <stdint.h>
 
 #define SG_FIXED_MAX_DECIMALS 18
+/* Figures derived from values (a mean with more places than its category)
+ * are formatted with at most this many decimals. */
+#define SG_FIXED_MAX_TEXT_DECIMALS 38
+/* Enough for any sg_u128 with a point and the NUL. */
+#define SG_FIXED_TEXT_BYTES 42
+
+/* Sums and means of 64-bit values, scaled, need more than 64 bits. */
+__extension__ typedef unsigned __int128 sg_u128;
 
 enum sg_fixed_status {
 	SG_FIXED_OK = 0,
@@ -32,13 +40,14 @@ const char *sg_fixed_strerror(enum sg_fixed_status st);
 enum sg_fixed_status sg_fixed_parse(uint64_t *out, const char *text, size_t len,
 				    unsigned decimals, uint64_t max);
 
-/* Writes value / 10^decimals as text ("12.50" for 1250 with 2 decimals);
- * returns the length, or 0 if out_len is too small (needs at most 22 bytes). */
-size_t sg_fixed_format(char *out, size_t out_len, uint64_t value, unsigned decimals);
+/* Writes value / 10^decimals as text ("12.50" for 1250 with 2 decimals),
+ * decimals <= SG_FIXED_MAX_TEXT_DECIMALS; returns the length, or 0 if
+ * out_len is too small (SG_FIXED_TEXT_BYTES is always enough). */
+size_t sg_fixed_format(char *out, size_t out_len, sg_u128 value, unsigned decimals);
 
 /* round_half_up(num * 10^shift / den): the ratio num/den in units 10^-shift
- * (shift <= SG_FIXED_MAX_DECIMALS). Returns 0, or -1 if den is 0 or the
- * result does not fit 64 bits. */
-int sg_fixed_ratio(uint64_t *out, uint64_t num, uint64_t den, unsigned shift);
+ * (shift <= SG_FIXED_MAX_DECIMALS, so num * 10^shift < 2^124 and the result
+ * always fits). Returns 0, or -1 if den is 0. */
+int sg_fixed_ratio(sg_u128 *out, uint64_t num, uint64_t den, unsigned shift);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "core/fixed.h"
 #include "core/signed.h"
 #include "core/task.h"
 #include "spillguard/err.h"
@@ -244,6 +245,58 @@ static int check_vdaf(const Spillguard__TaskBody *t, char *err, size_t err_len)
 	return 0;
 }
 
+uint64_t sg_task_sum_limit(const Spillguard__TaskBody *t)
+{
+	/* Field64 sums are exact below its modulus 2^64 - 2^32 + 1; Field128
+	 * ones below 2^128, but S_k is published as a 64-bit integer */
+	return t->vdaf != NULL && t->vdaf->field == 64 ? UINT64_MAX - UINT32_MAX : UINT64_MAX;
+}
+
+/* The industry with the most roster enterprises, and how many. */
+static size_t largest_industry(const Spillguard__TaskBody *t, uint32_t *id)
+{
+	size_t most = 0;
+	*id = 0;
+	for (size_t k = 0; k < t->n_industries; k++) {
+		size_t n = 0;
+		for (size_t r = 0; r < t->n_roster; r++)
+			n += t->roster[r]->industry == t->industries[k]->id;
+		if (n > most) {
+			most = n;
+			*id = t->industries[k]->id;
+		}
+	}
+	return most;
+}
+
+/* Every sum the round can publish is exact: even with every enterprise of
+ * the largest industry at every category's max, S_k stays within what the
+ * field adds exactly and the 64-bit published sum holds. (TSK_k and the ISK
+ * are computed in 128 bits from S_k and cannot overflow.) Checked on every
+ * load, so no aggregator runs, and none releases a share of, a round whose
+ * publication could fail. */
+static int check_publishable(const Spillguard__TaskBody *t, char *err, size_t err_len)
+{
+	uint32_t id;
+	size_t most = largest_industry(t, &id);
+	uint64_t limit = sg_task_sum_limit(t);
+	for (size_t i = 0; most > 0 && i < t->n_categories; i++) {
+		const Spillguard__Category *c = t->categories[i];
+		if ((sg_u128)c->max_measurement * most <= limit)
+			continue;
+		char max[SG_FIXED_TEXT_BYTES], fits[SG_FIXED_TEXT_BYTES];
+		sg_fixed_format(max, sizeof max, c->max_measurement, c->decimals);
+		sg_fixed_format(fits, sizeof fits, limit / most, c->decimals);
+		return bad(err, err_len,
+			   "categories[%zu].max: %s with %zu roster enterprises in industry %u could "
+			   "sum to more than a publication holds exactly (%llu units); keep at most "
+			   "%llu enterprises per industry at this max, or a max of at most %s",
+			   i, max, most, id, (unsigned long long)limit,
+			   (unsigned long long)(limit / c->max_measurement), fits);
+	}
+	return 0;
+}
+
 int sg_task_validate(const Spillguard__TaskBody *t, char *err, size_t err_len)
 {
 	int ret;
@@ -254,7 +307,8 @@ int sg_task_validate(const Spillguard__TaskBody *t, char *err, size_t err_len)
 	if ((ret = check_categories(t, err, err_len)) != 0 ||
 	    (ret = check_industries(t, err, err_len)) != 0 ||
 	    (ret = check_roster(t, err, err_len)) != 0 ||
-	    (ret = check_aggregators(t, err, err_len)) != 0 || (ret = check_vdaf(t, err, err_len)) != 0)
+	    (ret = check_aggregators(t, err, err_len)) != 0 || (ret = check_vdaf(t, err, err_len)) != 0 ||
+	    (ret = check_publishable(t, err, err_len)) != 0)
 		return ret;
 	if (t->min_batch < SG_TASK_MIN_BATCH_FLOOR)
 		return bad(err, err_len, "min_batch: %u; at least %d", t->min_batch,

@@ -37,6 +37,11 @@ typedef struct sg_task {
  * returns SG_ERR_PARAM and writes "<field>: <problem>" into err. */
 SG_MUST_CHECK int sg_task_validate(const Spillguard__TaskBody *t, char *err, size_t err_len);
 
+/* The largest S_k a publication of this task holds exactly (the field's
+ * exact range, and 64 bits). sg_task_validate refuses a task whose largest
+ * industry, every enterprise at a category's max, could exceed it. */
+uint64_t sg_task_sum_limit(const Spillguard__TaskBody *t);
+
 /* Signs body bytes (a packed, valid TaskBody) with the authority's Ed25519
  * secret key into a packed Task (malloc'd). */
 SG_MUST_CHECK int sg_task_sign(uint8_t **out, size_t *out_len, const uint8_t *body,

@@ -153,14 +153,12 @@ int sg_aggregate_share_check(const sg_task *t, const sg_prio3 *p,
 int sg_tsk_text(char out[SG_TSK_TEXT_BYTES], const sg_task *t, size_t category, uint64_t sum,
 		uint64_t count)
 {
-	unsigned dec = t->body->categories[category]->decimals;
-	unsigned d = dec + SG_TSK_EXTRA_DECIMALS;
-	uint64_t q;
-	if (d > SG_FIXED_MAX_DECIMALS)
-		d = SG_FIXED_MAX_DECIMALS;
-	if (sg_fixed_ratio(&q, sum, count, d - dec) != 0 ||
+	unsigned d = t->body->categories[category]->decimals + SG_TSK_EXTRA_DECIMALS;
+	sg_u128 q;
+	out[0] = '\0';
+	if (sg_fixed_ratio(&q, sum, count, SG_TSK_EXTRA_DECIMALS) != 0 ||
 	    sg_fixed_format(out, SG_TSK_TEXT_BYTES, q, d) == 0)
-		return SG_ERR_OVERFLOW;
+		return SG_ERR_PARAM; /* no enterprises */
 	return 0;
 }
 
@@ -250,21 +248,20 @@ cleanup:
 	return ret;
 }
 
-/* Adds one industry's TSK texts into isk (units of 10^-(decimals + extra)). */
-static int add_tsk(uint64_t *isk, const sg_task *t, const Spillguard__PublishedAggregate *pa)
+/* Adds one industry's TSK_k into isk, in units of 10^-(decimals + extra):
+ * the same rounded figures the aggregate publishes, so the ISK is exactly
+ * the sum of the published TSK texts. */
+static int add_tsk(sg_u128 *isk, const sg_task *t, const Spillguard__PublishedAggregate *pa)
 {
 	size_t ncat = t->body->n_categories;
-	if (pa->version != SG_WIRE_VERSION || !sg_task_is(t, &pa->task_id) || pa->n_tsk != ncat)
+	if (pa->version != SG_WIRE_VERSION || !sg_task_is(t, &pa->task_id) || pa->n_sum != ncat ||
+	    pa->report_count == 0)
 		return SG_ERR_PARSE;
 	for (size_t i = 0; i < ncat; i++) {
-		unsigned d = t->body->categories[i]->decimals + SG_TSK_EXTRA_DECIMALS;
-		uint64_t v;
-		if (d > SG_FIXED_MAX_DECIMALS)
-			d = SG_FIXED_MAX_DECIMALS;
-		if (sg_fixed_parse(&v, pa->tsk[i], strlen(pa->tsk[i]), d, UINT64_MAX) != SG_FIXED_OK ||
-		    v > UINT64_MAX - isk[i])
+		sg_u128 v;
+		if (sg_fixed_ratio(&v, pa->sum[i], pa->report_count, SG_TSK_EXTRA_DECIMALS) != 0)
 			return SG_ERR_PARSE;
-		isk[i] += v;
+		isk[i] += v; /* each below 2^71: no overflow for fewer than 2^57 industries */
 	}
 	return 0;
 }
@@ -273,9 +270,9 @@ int sg_publish_isk(uint8_t **out, size_t *out_len, const sg_task *t,
 		   const uint8_t *const *published, const size_t *lens, size_t n)
 {
 	size_t ncat = t->body->n_categories;
-	uint64_t *isk = calloc(ncat + 1, sizeof *isk);
+	sg_u128 *isk = calloc(ncat + 1, sizeof *isk);
 	uint32_t *industries = calloc(n + 1, sizeof *industries);
-	char (*text)[48] = calloc(ncat + 1, sizeof *text);
+	char (*text)[SG_TSK_TEXT_BYTES] = calloc(ncat + 1, sizeof *text);
 	char **ptrs = calloc(ncat + 1, sizeof *ptrs);
 	int ret = SG_ERR_NOMEM;
 	*out = NULL;
@@ -297,7 +294,7 @@ int sg_publish_isk(uint8_t **out, size_t *out_len, const sg_task *t,
 	}
 	for (size_t i = 0; i < ncat; i++) {
 		unsigned d = t->body->categories[i]->decimals + SG_TSK_EXTRA_DECIMALS;
-		sg_fixed_format(text[i], sizeof text[i], isk[i], d > SG_FIXED_MAX_DECIMALS ? SG_FIXED_MAX_DECIMALS : d);
+		sg_fixed_format(text[i], sizeof text[i], isk[i], d);
 		ptrs[i] = text[i];
 	}
 	Spillguard__IskSummary s = SPILLGUARD__ISK_SUMMARY__INIT;

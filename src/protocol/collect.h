@@ -102,9 +102,10 @@ SG_MUST_CHECK int sg_aggregate_share_check(const sg_task *t, const sg_prio3 *p,
 					   Spillguard__AggregateShareBody **body,
 					   sg_wire_budget **budget);
 
-/* TSK_k of a category as published: round_half_up(sum / count) with
- * SG_TSK_EXTRA_DECIMALS more decimals than the category (at most
- * SG_FIXED_MAX_DECIMALS). SG_ERR_OVERFLOW when it does not fit. */
+/* TSK_k of a category as published (docs/publication.md): sum / count
+ * rounded half up to SG_TSK_EXTRA_DECIMALS more decimal places than the
+ * category has, for every decimals the format allows (so up to 20 places),
+ * in 128-bit arithmetic that cannot overflow. SG_ERR_PARAM when count is 0. */
 SG_MUST_CHECK int sg_tsk_text(char out[SG_TSK_TEXT_BYTES], const sg_task *t, size_t category,
 			      uint64_t sum, uint64_t count);
 

@@ -50,6 +50,18 @@ rc=$?
 	fail "key mode: rc $rc"
 chmod 0600 auth/sign.sk
 
+# Two enterprises of industry 1 at a max of 2^64 - 1 units could sum past
+# what a publication holds exactly: refused, saying what would fit.
+sed 's/"max": 1000, "decimals": 0/"max": 18446744073709551615, "decimals": 0/' task.json > huge.json
+"$sg" task create --from huge.json --authority-key auth/sign.sk --out huge.sgt >/dev/null 2>err.txt
+rc=$?
+[[ $rc == 2 ]] && [[ ! -e huge.sgt ]] && grep -q "categories\[1\].max: 18446744073709551615 with 2 roster enterprises in industry 1" err.txt &&
+	grep -q "at most 1 enterprises per industry at this max, or a max of at most 9223372036854775807" err.txt &&
+	pass "a task whose sums could not be published exactly is refused" || fail "huge max: rc $rc $(cat err.txt)"
+sed 's/"max": 1000, "decimals": 0/"max": 9223372036854775807, "decimals": 0/' task.json > edge.json
+"$sg" task create --from edge.json --authority-key auth/sign.sk --out edge.sgt >/dev/null 2>&1 &&
+	pass "the largest max that fits is taken" || fail "edge max refused"
+
 "$sg" task show >/dev/null 2>&1; [[ $? == 2 ]] && pass "missing argument is a usage error" ||
 	fail "usage"
 "$sg" task show task.sgt extra >/dev/null 2>&1; [[ $? == 2 ]] && pass "stray argument refused" ||
