@@ -81,6 +81,8 @@ CLI        := $(B)/spillguard
 UNIT       := $(B)/tests/unit
 CTGRIND    := $(B)/tests/ctgrind
 TOOLS      := $(patsubst tests/tools/%.c,$(B)/tests/%,$(TOOL_SRCS))
+# The publisher with one bug planted each (see "planted bugs" below).
+PLANTED    := $(B)/tests/planted-rounding $(B)/tests/planted-isk
 ASAN_LIB   := $(B)/asan/libspillguard.a
 ASAN_UNIT  := $(B)/asan/tests/unit
 ASAN_CLI   := $(B)/asan/spillguard
@@ -108,7 +110,8 @@ LIB_OBJS      += $(PB_OBJ)
 ASAN_LIB_OBJS += $(ASAN_PB_OBJ)
 FUZZ_LIB_OBJS += $(FUZZ_PB_OBJ)
 
-TOOL_OBJS      := $(TOOL_SRCS:%.c=$(B)/obj/%.o)
+TOOL_OBJS      := $(TOOL_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/tests/planted/republish.o \
+                  $(B)/planted/rounding.o $(B)/planted/isk.o
 
 ALL_OBJS := $(LIB_OBJS) $(CLI_OBJS) $(TEST_OBJS) $(TOOL_OBJS) $(B)/obj/tests/ct/ctgrind.o $(ASAN_LIB_OBJS) \
             $(ASAN_TEST_OBJS) $(ASAN_CLI_OBJS) $(FUZZ_LIB_OBJS) $(FUZZ_OBJS)
@@ -172,7 +175,7 @@ endef
 # daemon and a leak makes its exit status non-zero, which the scripts check.
 define run_cli_asan
 @echo '==> daemon and audit tests under ASan+UBSan'
-$(Q)for t in tests/cli/round.sh tests/cli/close.sh tests/cli/demo.sh tests/cli/audit.sh; do \
+$(Q)for t in tests/cli/round.sh tests/cli/close.sh tests/cli/demo.sh tests/cli/audit.sh tests/cli/liar.sh; do \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  SG_TOOLS=$(B)/tests bash "$$t" $(ASAN_CLI) || exit 1; done
 endef
@@ -203,7 +206,7 @@ endif
 
 # `make test` treats warnings as errors unless told otherwise (WERROR=0).
 test: WERROR = 1
-test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(ASAN_CLI) $(CTGRIND) $(TOOLS) $(FUZZERS)
+test: $(LIB) $(CLI) $(UNIT) $(ASAN_UNIT) $(ASAN_CLI) $(CTGRIND) $(TOOLS) $(PLANTED) $(FUZZERS)
 	$(run_unit)
 	$(run_asan)
 	$(run_ctgrind)
@@ -224,7 +227,7 @@ test-vdaf: $(CLI)
 test-ctgrind: $(CTGRIND)
 	$(run_ctgrind)
 
-test-cli: $(CLI) $(TOOLS)
+test-cli: $(CLI) $(TOOLS) $(PLANTED)
 	$(run_cli)
 
 # The audit's HTML page of a fresh demo round, and a screenshot of it in
@@ -336,6 +339,32 @@ $(B)/tests/%: $(B)/obj/tests/tools/%.o $(LIB)
 $(CTGRIND): $(B)/obj/tests/ct/ctgrind.o $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# --- planted bugs ------------------------------------------------------------
+# The publisher's own code with one bug planted (sed on a copy of its
+# source; the recipe fails when the pattern no longer matches), linked
+# ahead of the library so that it stands in for the right object, into
+# tests/planted/republish.c together with the audit: the audit must catch
+# what that publisher writes (tests/cli/planted.sh). rounding: TSK_k
+# truncated instead of rounded half up; isk: one unit too many in every
+# ISK figure.
+
+$(B)/planted/rounding.c: src/core/fixed.c
+	@mkdir -p $(@D)
+	$(Q)sed 's|if (r >= den - r) /\* remainder at least half: round up \*/|if (r >= den) /* planted: truncates */|' \
+	  $< > $@ && grep -q 'planted: truncates' $@
+
+$(B)/planted/isk.c: src/protocol/collect.c
+	@mkdir -p $(@D)
+	$(Q)sed 's|isk\[i\] += v; /\* each|isk[i] += v + 1; /* planted: one unit too many; each|' \
+	  $< > $@ && grep -q 'planted: one unit too many' $@
+
+$(B)/planted/%.o: $(B)/planted/%.c $(B)/obj/.flags
+	$(Q)$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/planted-%: $(B)/obj/tests/planted/republish.o $(B)/planted/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(Q)$(call say,LD,$@)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
 
 # --- ASan + UBSan build ------------------------------------------------------
 

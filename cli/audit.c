@@ -13,13 +13,13 @@
 #include <sodium.h>
 
 #include "audit_report.h"
+#include "edge/pubdir.h"
 #include "opts.h"
 #include "protocol/audit.h"
-#include "protocol/upload.h"
+#include "spillguard/err.h"
 #include "spillguard/keys.h"
 #include "subcommands.h"
 #include "util/file.h"
-#include "wire/codec.h"
 
 #define MAX_PUB_BYTES ((size_t)16 << 20)
 
@@ -98,198 +98,84 @@ static const char *default_task(char *buf, size_t len, const char *dir)
 	return buf;
 }
 
-/* DIR/NAME's bytes: 0, 1 when there is no such file, 2 on another error. */
-static int read_pub(char **bytes, size_t *len, const char *dir, const char *name)
+/* The task, its signature by its own authority a check; with
+ * authority_pk, that this authority is the one given is another. 0, 1
+ * when a check failed and there is no task to go on with, 2 on an error. */
+static int load_task(sg_task **t, const char *path, const char *authority_pk, tally *tl)
 {
-	char path[4200], err[300];
-	struct stat st;
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	*bytes = NULL;
-	*len = 0;
-	if (stat(path, &st) != 0)
-		return 1;
-	if (sg_file_read(bytes, len, path, MAX_PUB_BYTES, err, sizeof err) != 0) {
+	char err[600], line[5000], *bytes = NULL;
+	size_t len;
+	sg_key *auth = NULL;
+	*t = NULL;
+	if (sg_file_read(&bytes, &len, path, MAX_PUB_BYTES, err, sizeof err) != 0 ||
+	    (authority_pk != NULL &&
+	     sg_key_load_public(&auth, authority_pk, SG_KEY_SIGN, err, sizeof err) != 0)) {
+		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
+		free(bytes);
+		return 2;
+	}
+	int ret = sg_task_open(t, (const uint8_t *)bytes, len, NULL, err, sizeof err);
+	free(bytes);
+	if (ret != 0 && ret != SG_ERR_VERIFY) {
+		fprintf(stderr, "%s audit: %s: %s\n", SG_PROG_NAME, path, err);
+		sg_key_free(auth);
+		return 2;
+	}
+	snprintf(line, sizeof line, "task: %s is signed by its authority%s%s", path,
+		 ret == 0 ? "" : ": ", ret == 0 ? "" : err);
+	say(tl, ret == 0, line);
+	if (ret == 0 && auth != NULL) {
+		bool same = sodium_memcmp((*t)->body->authority_pk.data, sg_key_public(auth), 32) == 0;
+		snprintf(line, sizeof line, "task: its authority is the one given (%s)%s", authority_pk,
+			 same ? "" : ": it was signed by another authority");
+		say(tl, same, line);
+	}
+	sg_key_free(auth);
+	return ret == 0 ? 0 : 1;
+}
+
+/* An earlier log against the current one. */
+static int audit_previous(const sg_task *t, const sg_pubdir *p, const char *previous, tally *tl)
+{
+	char *old = NULL, err[300];
+	size_t old_len = 0;
+	if (sg_file_read(&old, &old_len, previous, MAX_PUB_BYTES, err, sizeof err) != 0) {
 		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
 		return 2;
 	}
-	return 0;
-}
-
-/* An industry's report set against its aggregate. */
-static int audit_set(const sg_task *t, const char *dir, uint32_t id, const char *name,
-		     const uint8_t *pub, size_t pub_len, tally *tl)
-{
-	char file[64], *set;
-	size_t set_len;
-	snprintf(file, sizeof file, "industry-%u.reports.pb", id);
-	int got = read_pub(&set, &set_len, dir, file);
-	if (got == 2)
-		return 2;
-	int ret = sg_audit_report_set(t, pub, pub_len, (const uint8_t *)set, set_len, name, say, tl);
-	free(set);
+	int ret = sg_audit_log_consistency(t, (const uint8_t *)old, old_len, p->files.log.data,
+					   p->files.log.len, say, tl);
+	free(old);
 	return ret < 0 ? 2 : 0;
 }
 
-/* The round's log against the artefacts found: the published aggregates
- * (in the task's order) and the ISK summary. */
-static int audit_log(const sg_task *t, const char *dir, uint8_t *const *pubs, const size_t *lens,
-		     size_t n, const char *previous, tally *tl)
+/* A receipt: the leader's, and its report's fate by the signed record. */
+static int audit_receipt(const sg_task *t, const sg_pubdir *p, const sg_audit_found *found,
+			 const char *path, tally *tl)
 {
-	char *log = NULL, *isk = NULL;
-	size_t log_len = 0, isk_len = 0, k = 0;
-	int got = read_pub(&log, &log_len, dir, "log.pb");
-	if (got == 2)
-		return 2;
-	if (got == 1) {
-		say(tl, n == 0, "log: log.pb is there when an industry is published");
-		return 0;
-	}
-	const uint8_t **arts = calloc(n + 2, sizeof *arts);
-	size_t *art_lens = calloc(n + 2, sizeof *art_lens);
-	char (*names)[64] = calloc(n + 2, sizeof *names);
-	const char **name_ptrs = calloc(n + 2, sizeof *name_ptrs);
-	int ret = arts && art_lens && names && name_ptrs ? 0 : 2;
-	for (size_t i = 0; ret == 0 && i < t->body->n_industries && k < n; i++) {
-		ProtobufCMessage *m = NULL;
-		sg_wire_budget *b = NULL;
-		if (sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor, pubs[k],
-				   lens[k]) == 0 &&
-		    ((Spillguard__PublishedAggregate *)m)->industry == t->body->industries[i]->id) {
-			snprintf(names[k], sizeof names[k], "industry %u's aggregate",
-				 t->body->industries[i]->id);
-			name_ptrs[k] = names[k];
-			arts[k] = pubs[k];
-			art_lens[k] = lens[k];
-			k++;
-		}
-		sg_wire_release(m, b);
-	}
-	if (ret == 0 && (got = read_pub(&isk, &isk_len, dir, "isk.pb")) == 2)
-		ret = 2;
-	if (ret == 0 && got == 0) {
-		snprintf(names[k], sizeof names[k], "the ISK summary");
-		name_ptrs[k] = names[k];
-		arts[k] = (const uint8_t *)isk;
-		art_lens[k++] = isk_len;
-	}
-	if (ret == 0 && sg_audit_log(t, (const uint8_t *)log, log_len, name_ptrs, arts, art_lens, k,
-				     say, tl) < 0)
-		ret = 2;
-	char *old = NULL, err[300];
-	size_t old_len = 0;
-	if (ret == 0 && previous != NULL &&
-	    sg_file_read(&old, &old_len, previous, MAX_PUB_BYTES, err, sizeof err) != 0) {
-		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
-		ret = 2;
-	}
-	if (ret == 0 && previous != NULL &&
-	    sg_audit_log_consistency(t, (const uint8_t *)old, old_len, (const uint8_t *)log,
-				     log_len, say, tl) < 0)
-		ret = 2;
-	free(old);
-	free(arts);
-	free(art_lens);
-	free(names);
-	free(name_ptrs);
-	free(isk);
-	free(log);
-	return ret;
-}
-
-/* A receipt: the leader's, for a report counted in its industry. */
-static int audit_receipt(const sg_task *t, const char *dir, const char *path, tally *tl)
-{
-	char *rc = NULL, *pub = NULL, *set = NULL, err[300], msg[200], file[64], name[4300];
-	size_t rc_len, pub_len, set_len;
-	uint8_t id[16];
-	uint32_t industry;
-	int ret = 2;
+	char *rc = NULL, err[300], name[4300];
+	size_t rc_len;
 	if (sg_file_read(&rc, &rc_len, path, MAX_PUB_BYTES, err, sizeof err) != 0) {
 		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
 		return 2;
 	}
 	snprintf(name, sizeof name, "receipt %s", path);
-	bool ok = sg_receipt_open(id, &industry, t, (const uint8_t *)rc, rc_len, msg, sizeof msg) == 0;
-	snprintf(name + strlen(name), sizeof name - strlen(name), ": signed by the task's leader%s%s",
-		 ok ? "" : ": ", ok ? "" : msg);
-	say(tl, ok, name);
-	if (!ok) {
-		ret = 0;
-		goto cleanup;
-	}
-	snprintf(file, sizeof file, "industry-%u.pb", industry);
-	int got = read_pub(&pub, &pub_len, dir, file);
-	snprintf(file, sizeof file, "industry-%u.reports.pb", industry);
-	if (got == 0)
-		got = read_pub(&set, &set_len, dir, file);
-	if (got == 2)
-		goto cleanup;
-	snprintf(name, sizeof name, "receipt %s (industry %u)", path, industry);
-	ret = sg_audit_counted(t, id, (const uint8_t *)pub, pub_len, (const uint8_t *)set, set_len,
-			       name, say, tl) < 0
-		      ? 2
-		      : 0;
-cleanup:
+	int ret = sg_audit_receipt(t, &p->files, found, (const uint8_t *)rc, rc_len, name, say, tl);
 	free(rc);
-	free(pub);
-	free(set);
-	return ret;
+	return ret < 0 ? 2 : 0;
 }
 
-/* Every published industry's file, in the task's order, audited; the
- * bytes kept for the ISK. Returns 0, or 2 on a system error. */
-static int audit_industries(const sg_task *t, const char *dir, uint8_t **pubs, size_t *lens,
-			    size_t *n, tally *tl)
+/* Every check of the folder, then the receipts. 0, or 2 on an error. */
+static int audit_folder(const sg_task *t, const sg_pubdir *p, sg_audit_found *found,
+			const char *previous, const char *const *receipts, size_t n_receipts,
+			tally *tl)
 {
-	for (size_t k = 0; k < t->body->n_industries; k++) {
-		const Spillguard__Industry *ind = t->body->industries[k];
-		char path[4200], name[200], err[300], *bytes = NULL;
-		size_t len;
-		struct stat st;
-		snprintf(path, sizeof path, "%s/industry-%u.pb", dir, ind->id);
-		if (stat(path, &st) != 0) {
-			printf("--   industry %u (%s): not published (withheld)\n", ind->id, ind->name);
-			continue;
-		}
-		if (sg_file_read(&bytes, &len, path, MAX_PUB_BYTES, err, sizeof err) != 0) {
-			fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
-			return 2;
-		}
-		snprintf(name, sizeof name, "industry %u (%s)", ind->id, ind->name);
-		if (sg_audit_aggregate(t, (const uint8_t *)bytes, len, name, say, tl) < 0) {
-			free(bytes);
-			fprintf(stderr, "%s audit: out of memory\n", SG_PROG_NAME);
-			return 2;
-		}
-		pubs[*n] = (uint8_t *)bytes;
-		lens[(*n)++] = len;
-		if (audit_set(t, dir, ind->id, name, (const uint8_t *)bytes, len, tl) != 0)
-			return 2;
-	}
-	return 0;
-}
-
-static int audit_isk(const sg_task *t, const char *dir, uint8_t *const *pubs,
-		     const size_t *lens, size_t n, tally *tl)
-{
-	char path[4200], err[300], *bytes = NULL;
-	size_t len;
-	struct stat st;
-	snprintf(path, sizeof path, "%s/isk.pb", dir);
-	if (stat(path, &st) != 0) {
-		say(tl, n == 0, "ISK: isk.pb is there when an industry is published");
-		return 0;
-	}
-	if (sg_file_read(&bytes, &len, path, MAX_PUB_BYTES, err, sizeof err) != 0) {
-		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
-		return 2;
-	}
-	int ret = sg_audit_isk(t, (const uint8_t *)bytes, len, (const uint8_t *const *)pubs, lens, n,
-			       say, tl) < 0
-			  ? 2
-			  : 0;
-	free(bytes);
-	return ret;
+	int status = sg_audit_publication(t, &p->files, found, say, tl) < 0 ? 2 : 0;
+	if (status == 0 && previous != NULL)
+		status = audit_previous(t, p, previous, tl);
+	for (size_t i = 0; status == 0 && i < n_receipts; i++)
+		status = audit_receipt(t, p, found, receipts[i], tl);
+	return status;
 }
 
 static int audit(int argc, char **argv)
@@ -339,49 +225,41 @@ int cli_audit_run(const char *dir, const char *task, const char *auth,
 		  const char *const *receipts, size_t n_receipts, const cli_audit_out *out)
 {
 	static const cli_audit_out none = { NULL, NULL, NULL, NULL };
+	char tbuf[4200], err[600];
+	sg_task *t = NULL;
+	sg_pubdir p = { 0 };
+	sg_audit_found found = { 0 };
+	tally tl = { 0 };
 	if (out == NULL)
 		out = &none;
-	const char *json = out->json, *csv = out->csv, *html = out->html,
-		   *previous = out->previous_log;
-	char tbuf[4200];
-	int status;
 	if (task == NULL)
 		task = default_task(tbuf, sizeof tbuf, dir);
-	sg_task *t = NULL;
-	tally tl = { 0 };
-	if (cli_task_load("audit", &t, task, auth) != 0)
-		return 2;
-	say(&tl, true, auth ? "task: signed by the authority given" : "task: signed by its authority");
-	size_t n = 0, nind = t->body->n_industries;
-	uint8_t **pubs = calloc(nind + 1, sizeof *pubs);
-	size_t *lens = calloc(nind + 1, sizeof *lens);
-	status = pubs && lens ? audit_industries(t, dir, pubs, lens, &n, &tl) : 2;
+	int status = load_task(&t, task, auth, &tl);
+	if (status == 0 && sg_pubdir_read(&p, dir, err, sizeof err) != 0) {
+		fprintf(stderr, "%s audit: %s\n", SG_PROG_NAME, err);
+		status = 2;
+	}
 	if (status == 0)
-		status = audit_isk(t, dir, pubs, lens, n, &tl);
-	if (status == 0)
-		status = audit_log(t, dir, pubs, lens, n, previous, &tl);
-	for (size_t i = 0; status == 0 && i < n_receipts; i++)
-		status = audit_receipt(t, dir, receipts[i], &tl);
-	if (status == 0) {
+		status = audit_folder(t, &p, &found, out->previous_log, receipts, n_receipts, &tl);
+	if (status != 2) {
 		if (tl.failed == 0)
 			printf("verdict: all %u checks passed\n", tl.checks);
 		else
 			printf("verdict: %u of %u checks FAILED\n", tl.failed, tl.checks);
 		status = tl.failed == 0 ? 0 : 1;
 	}
-	const audit_results res = { t,	 dir, tl.lines, tl.checks <= tl.cap ? tl.checks : tl.cap,
-				    tl.failed, pubs, lens, n };
-	if (status != 2 && json != NULL && audit_write_json(&res, json) != 0)
+	const audit_results res = { t, tl.lines, tl.checks <= tl.cap ? tl.checks : tl.cap,
+				    tl.failed, &found };
+	bool views = t != NULL && found.n > 0 && status != 2;
+	if (views && out->json != NULL && audit_write_json(&res, out->json) != 0)
 		status = 2;
-	if (status != 2 && csv != NULL && audit_write_csv(&res, csv) != 0)
+	if (views && out->csv != NULL && audit_write_csv(&res, out->csv) != 0)
 		status = 2;
-	if (status != 2 && html != NULL && audit_write_html(&res, html) != 0)
+	if (views && out->html != NULL && audit_write_html(&res, out->html) != 0)
 		status = 2;
 	tally_free(&tl);
-	for (size_t k = 0; pubs != NULL && k < n; k++)
-		free(pubs[k]);
-	free(pubs);
-	free(lens);
+	sg_audit_found_free(&found);
+	sg_pubdir_free(&p);
 	sg_task_free(t);
 	return status;
 }

@@ -13,39 +13,37 @@
 #include "wire/codec.h"
 
 Spillguard__PublishedAggregate *audit_find_published(const audit_results *r, uint32_t id,
-					    sg_wire_budget **b)
+						     sg_wire_budget **b)
 {
-	for (size_t i = 0; i < r->n_pubs; i++) {
-		ProtobufCMessage *m = NULL;
-		*b = NULL;
-		if (sg_wire_unpack(&m, b, &spillguard__published_aggregate__descriptor, r->pubs[i],
-				   r->pub_lens[i]) == 0 &&
-		    ((Spillguard__PublishedAggregate *)m)->industry == id &&
-		    ((Spillguard__PublishedAggregate *)m)->n_sum == r->task->body->n_categories &&
-		    ((Spillguard__PublishedAggregate *)m)->n_tsk == r->task->body->n_categories)
-			return (Spillguard__PublishedAggregate *)m;
-		sg_wire_release(m, *b);
-	}
+	long k = sg_task_industry_index(r->task->body, id);
+	ProtobufCMessage *m = NULL;
 	*b = NULL;
-	return NULL;
+	if (k < 0 || r->found->aggregate[k] == NULL ||
+	    sg_wire_unpack(&m, b, &spillguard__published_aggregate__descriptor,
+			   r->found->aggregate[k], r->found->aggregate_len[k]) != 0)
+		return NULL;
+	Spillguard__PublishedAggregate *pa = (Spillguard__PublishedAggregate *)m;
+	if (pa->n_sum != r->task->body->n_categories || pa->n_tsk != r->task->body->n_categories) {
+		sg_wire_release(m, *b);
+		*b = NULL;
+		return NULL;
+	}
+	return pa;
 }
 
 Spillguard__IskSummary *audit_read_isk(const audit_results *r, sg_wire_budget **b)
 {
-	char path[4200], *bytes = NULL, err[300];
-	size_t len;
 	ProtobufCMessage *m = NULL;
 	*b = NULL;
-	snprintf(path, sizeof path, "%s/isk.pb", r->dir);
-	if (sg_file_read(&bytes, &len, path, (size_t)16 << 20, err, sizeof err) == 0 &&
-	    sg_wire_unpack(&m, b, &spillguard__isk_summary__descriptor, (uint8_t *)bytes, len) ==
-		    0 &&
-	    ((Spillguard__IskSummary *)m)->n_isk != r->task->body->n_categories) {
+	if (r->found->isk == NULL ||
+	    sg_wire_unpack(&m, b, &spillguard__isk_summary__descriptor, r->found->isk,
+			   r->found->isk_len) != 0)
+		return NULL;
+	if (((Spillguard__IskSummary *)m)->n_isk != r->task->body->n_categories) {
 		sg_wire_release(m, *b);
-		m = NULL;
 		*b = NULL;
+		return NULL;
 	}
-	free(bytes);
 	return (Spillguard__IskSummary *)m;
 }
 
@@ -85,7 +83,7 @@ int audit_write_json(const audit_results *r, const char *path)
 		sg_jw_object(&w, NULL);
 		sg_jw_u64(&w, "id", tb->industries[k]->id);
 		sg_jw_str(&w, "name", tb->industries[k]->name);
-		sg_jw_str(&w, "status", pa ? "published" : "withheld");
+		sg_jw_str(&w, "status", pa ? "published" : r->found->withheld[k] ? "withheld" : "unknown");
 		if (pa != NULL) {
 			sg_jw_u64(&w, "report_count", pa->report_count);
 			sg_jw_array(&w, "categories");

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/task.h"
+#include "protocol/audit.h"
 #include "wire/codec.h"
 
 typedef struct audit_line {
@@ -22,12 +23,9 @@ typedef struct audit_line {
 
 typedef struct audit_results {
 	const sg_task *task;
-	const char *dir;            /* the publication folder (isk.pb is read again) */
 	const audit_line *lines;
 	size_t n_lines, failed;
-	uint8_t *const *pubs;       /* the published aggregates found */
-	const size_t *pub_lens;
-	size_t n_pubs;
+	const sg_audit_found *found; /* the record's aggregates and ISK */
 } audit_results;
 
 /* 0, or 2 after a message naming the file. */
@@ -37,11 +35,11 @@ int audit_write_csv(const audit_results *r, const char *path);
  * figures with the ISK, every check. */
 int audit_write_html(const audit_results *r, const char *path);
 
-/* The published aggregate of industry id among r's, decoded with a sum and
+/* The record's published aggregate of industry id, decoded with a sum and
  * a TSK per category (release with sg_wire_release), or NULL. */
 Spillguard__PublishedAggregate *audit_find_published(const audit_results *r, uint32_t id,
 						     sg_wire_budget **b);
-/* The folder's isk.pb, decoded with an ISK per category, or NULL. */
+/* The record's ISK summary, decoded with an ISK per category, or NULL. */
 Spillguard__IskSummary *audit_read_isk(const audit_results *r, sg_wire_budget **b);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "core/fixed.h"
 #include "edge/node.h"
+#include "edge/pubdir.h"
 #include "html.h"
 #include "opts.h"
 #include "protocol/audit.h"
@@ -32,40 +33,26 @@ void node_report_usage(FILE *f)
 		"                      --task TASK.sgt --html FILE\n\n"
 		"The enterprise's own knowledge stock (read from the CSV it submitted)\n"
 		"beside its industry's published TSK, category by category, on one\n"
-		"self-contained page, with whether its report was counted: the industry's\n"
-		"aggregate audited and an inclusion proof of the receipt's report in its\n"
-		"report set. The page is made on this machine from the CSV and the public\n"
-		"publication; nothing is sent.\n\n"
-		"Exit status: 0 the page is written and the report counted, 1 the page is\n"
-		"written but the report is not proved counted, 2 usage or system error.\n",
+		"self-contained page, with whether its report was counted: the whole\n"
+		"publication audited (as 'spillguard audit' does) and an inclusion proof of\n"
+		"the receipt's report in its industry's report set, or its industry withheld\n"
+		"by the signed record. The page is made on this machine from the CSV and the\n"
+		"public publication; nothing is sent.\n\n"
+		"Exit status: 0 the page is written and the report counted (or its industry\n"
+		"withheld), 1 the page is written but the report is not proved counted or\n"
+		"the publication does not verify, 2 usage or system error.\n",
 		SG_PROG_NAME);
 }
 
-typedef struct failures {
-	int n;
-	char first[400];
-} failures;
-
-static void note(void *ctx, bool ok, const char *check)
-{
-	failures *f = ctx;
-	if (!ok && f->n++ == 0)
-		snprintf(f->first, sizeof f->first, "%s", check);
-}
-
-static char *read_in(const char *dir, const char *name, size_t *len)
-{
-	char path[4200], err[300], *bytes = NULL;
-	struct stat st;
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (stat(path, &st) != 0 || sg_file_read(&bytes, len, path, MAX_FILE, err, sizeof err) != 0)
-		return NULL;
-	return bytes;
-}
+/* The report's fate by the audited publication, and its line. */
+typedef struct fate {
+	enum sg_audit_fate fate;
+	char why[700];
+} fate;
 
 /* The page: verdict, then per category two bars (own EEK, industry TSK). */
 static int write_page(const char *path, const sg_task *t, uint32_t industry, const uint64_t *eek,
-		      const Spillguard__PublishedAggregate *pa, const failures *f,
+		      const Spillguard__PublishedAggregate *pa, const fate *f,
 		      const char *report_hex)
 {
 	const Spillguard__TaskBody *tb = t->body;
@@ -81,18 +68,23 @@ static int write_page(const char *path, const sg_task *t, uint32_t industry, con
 	html_text(&p, k >= 0 ? tb->industries[k]->name : "?");
 	if (pa != NULL)
 		html_put(&p, ", %llu enterprises", (unsigned long long)pa->report_count);
-	html_put(&p, "</p>\n<div class=\"banner %s\">", f->n == 0 ? "ok" : "bad");
-	if (f->n == 0)
-		html_put(&p, "Your report %s was counted: the published figures check against every "
-			     "aggregator's signature, and your report is in the report set.",
+	bool counted = f->fate == SG_FATE_COUNTED;
+	html_put(&p, "</p>\n<div class=\"banner %s\">",
+		 counted || f->fate == SG_FATE_WITHHELD ? "ok" : "bad");
+	if (counted)
+		html_put(&p, "Your report %s was counted: the whole publication checks against "
+			     "every aggregator's signature, and your report is in the report set.",
 			 report_hex);
+	else if (f->fate == SG_FATE_WITHHELD)
+		html_put(&p, "Your industry was withheld, as every aggregator signed: fewer "
+			     "enterprises than min_batch took part, so nothing of it was released.");
 	else {
 		html_put(&p, "Your report %s is NOT proved counted: ", report_hex);
-		html_text(&p, f->first);
+		html_text(&p, f->why);
 	}
 	html_put(&p, "</div>\n<h2>By category: you and your industry's mean (TSK)</h2>\n");
 	for (size_t c = 0; pa != NULL && c < tb->n_categories; c++) {
-		char own[32];
+		char own[SG_FIXED_TEXT_BYTES];
 		unsigned dec = tb->categories[c]->decimals;
 		sg_fixed_format(own, sizeof own, eek[c], dec);
 		double a = strtod(own, NULL), b = strtod(pa->tsk[c], NULL), max = a > b ? a : b;
@@ -110,8 +102,7 @@ static int write_page(const char *path, const sg_task *t, uint32_t industry, con
 			 BAR_W + 260, wa, 156 + wa, own, wb, 156 + wb, pa->tsk[c]);
 	}
 	if (pa == NULL)
-		html_put(&p, "<p class=\"note\">Your industry's figures are not published (withheld "
-			     "below min_batch, or not yet out).</p>\n");
+		html_put(&p, "<p class=\"note\">Your industry's figures are not published.</p>\n");
 	html_put(&p, "<p class=\"note\">Your own figures come from your CSV on this machine; they "
 		     "were sent only as secret shares, which no single aggregator can read. The "
 		     "industry mean is over the enterprises of your industry; no single "
@@ -135,20 +126,23 @@ int node_report_main(int argc, char **argv)
 		return 2;
 	}
 	sg_task *t = NULL;
-	char *csv = NULL, *rc = NULL, *pub = NULL, *set = NULL, err[512], msg[512], name[64];
-	size_t csv_len, rc_len, pub_len = 0, set_len = 0;
+	char *csv = NULL, *rc = NULL, err[512], msg[512];
+	size_t csv_len, rc_len;
 	uint64_t *eek = NULL;
 	uint8_t id[16];
 	uint32_t industry;
 	char hex[33];
 	ProtobufCMessage *m = NULL;
 	sg_wire_budget *b = NULL;
-	failures f = { 0, "" };
+	sg_pubdir p = { 0 };
+	sg_audit_found found = { 0 };
+	fate f = { SG_FATE_UNVERIFIED, "" };
 	status = 2;
 	if (cli_task_load("node report", &t, task, NULL) != 0)
 		goto cleanup;
 	if (sg_file_read(&csv, &csv_len, input, MAX_FILE, err, sizeof err) != 0 ||
-	    sg_file_read(&rc, &rc_len, receipt, MAX_FILE, err, sizeof err) != 0) {
+	    sg_file_read(&rc, &rc_len, receipt, MAX_FILE, err, sizeof err) != 0 ||
+	    sg_pubdir_read(&p, published, err, sizeof err) != 0) {
 		fprintf(stderr, "%s node report: %s\n", SG_PROG_NAME, err);
 		goto cleanup;
 	}
@@ -162,27 +156,21 @@ int node_report_main(int argc, char **argv)
 		goto cleanup;
 	}
 	sg_hex_encode(hex, id, sizeof id);
-	snprintf(name, sizeof name, "industry-%u.pb", industry);
-	pub = read_in(published, name, &pub_len);
-	snprintf(name, sizeof name, "industry-%u.reports.pb", industry);
-	set = read_in(published, name, &set_len);
-	snprintf(name, sizeof name, "industry %u", industry);
-	if (sg_audit_aggregate(t, (uint8_t *)pub, pub_len, name, note, &f) < 0 ||
-	    sg_audit_report_set(t, (uint8_t *)pub, pub_len, (uint8_t *)set, set_len, name, note,
-				&f) < 0 ||
-	    sg_audit_counted(t, id, (uint8_t *)pub, pub_len, (uint8_t *)set, set_len, name, note,
-			     &f) < 0)
+	if (sg_audit_fate(&f.fate, &found, f.why, sizeof f.why, t, &p.files, (const uint8_t *)rc,
+			  rc_len) != 0)
 		goto cleanup;
+	long k = sg_task_industry_index(t->body, industry);
 	const Spillguard__PublishedAggregate *pa = NULL;
-	if (pub != NULL && sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor,
-					  (uint8_t *)pub, pub_len) == 0 &&
+	if (f.fate == SG_FATE_COUNTED && k >= 0 && found.aggregate[k] != NULL &&
+	    sg_wire_unpack(&m, &b, &spillguard__published_aggregate__descriptor,
+			   found.aggregate[k], found.aggregate_len[k]) == 0 &&
 	    ((Spillguard__PublishedAggregate *)m)->n_tsk == t->body->n_categories)
 		pa = (const Spillguard__PublishedAggregate *)m;
 	if (write_page(html, t, industry, eek, pa, &f, hex) != 0)
 		goto cleanup;
-	printf("%s: report %s %s; page written to %s\n", f.n == 0 ? "counted" : "NOT counted", hex,
-	       f.n == 0 ? "is in its industry's published report set" : f.first, html);
-	status = f.n == 0 ? 0 : 1;
+	static const char *const said[] = { "counted", "NOT counted", "withheld", "NOT verified" };
+	printf("%s: report %s: %s; page written to %s\n", said[f.fate], hex, f.why, html);
+	status = f.fate == SG_FATE_COUNTED || f.fate == SG_FATE_WITHHELD ? 0 : 1;
 cleanup:
 	sg_wire_release(m, b);
 	if (eek != NULL && t != NULL)
@@ -192,8 +180,8 @@ cleanup:
 		memset(csv, 0, csv_len);
 	free(csv);
 	free(rc);
-	free(pub);
-	free(set);
+	sg_audit_found_free(&found);
+	sg_pubdir_free(&p);
 	sg_task_free(t);
 	return status;
 }

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target for the offline audit of published files: any bytes as
- * an industry's aggregate and as the round's log (neither passes: the
- * fuzzer cannot sign as an aggregator), as the ISK summary, and split in two
- * as an aggregate and its
- * report set (with a report id to find); never a crash, and every check is
- * reported and counted. */
+/* libFuzzer target for the offline audit: the input, cut at "|#|", is a
+ * publication folder's files (log.pb, round.pb, round.json, isk.pb,
+ * isk.json, industry-1.pb, industry-1.json, industry-1.reports.pb) and a
+ * receipt; the pieces are also the log's leaves, an aggregate on its own,
+ * an aggregate and its report set, and two heads of a log. Never a crash;
+ * every check is reported and counted; and since the fuzzer cannot sign as
+ * an aggregator, no publication ever passes. */
+#include <string.h>
+
 #include "protocol/audit.h"
 #include "task_fuzz.h"
 
 FUZZ_TASK_TARGET
+
+#define PIECES 9
 
 static void count(void *ctx, bool ok, const char *check)
 {
@@ -18,36 +23,56 @@ static void count(void *ctx, bool ok, const char *check)
 	n[ok ? 0 : 1]++;
 }
 
+/* failed must be what was counted, and at least `least` checks failed. */
+static void expect(int failed, const unsigned *n, unsigned least)
+{
+	if (failed < 0 || (unsigned)failed != n[1] || n[1] < least)
+		__builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	sg_audit_file piece[PIECES] = { 0 };
+	const uint8_t *p = data, *end = data + size;
+	for (size_t i = 0; i < PIECES && p <= end; i++) {
+		const uint8_t *cut = p;
+		while (cut + 3 <= end && memcmp(cut, "|#|", 3) != 0)
+			cut++;
+		if (cut + 3 > end)
+			cut = end;
+		piece[i] = (sg_audit_file){ p, (size_t)(cut - p) };
+		p = cut + 3;
+	}
+	sg_audit_industry_files ind = { 1, piece[5], piece[6], piece[7] };
+	sg_audit_files files = { piece[0], piece[1], piece[2], piece[3], piece[4], &ind, 1 };
 	unsigned n[2] = { 0, 0 };
-	int failed = sg_audit_aggregate(f.task, data, size, "industry 1", count, n);
-	if (failed <= 0 || (unsigned)failed != n[1])
-		__builtin_trap();
-	const uint8_t *pubs[1] = { data };
-	size_t lens[1] = { size };
+	sg_audit_found found;
+	expect(sg_audit_publication(f.task, &files, &found, count, n), n, 1);
 	n[0] = n[1] = 0;
-	failed = sg_audit_isk(f.task, data, size, pubs, lens, 1, count, n);
-	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] == 0)
-		__builtin_trap();
+	int failed = sg_audit_receipt(f.task, &files, &found, piece[8].data, piece[8].len, "r",
+				      count, n);
+	expect(failed, n, 0);
+	sg_audit_found_free(&found);
+
+	const uint8_t *leaves[PIECES];
+	size_t lens[PIECES];
+	for (size_t i = 0; i < PIECES; i++) {
+		leaves[i] = piece[i].data ? piece[i].data : (const uint8_t *)"";
+		lens[i] = piece[i].len;
+	}
+	n[0] = n[1] = 0;
+	expect(sg_audit_leaves(f.task, leaves, lens, PIECES, count, n), n, 1);
+	n[0] = n[1] = 0;
+	expect(sg_audit_aggregate(f.task, data, size, "industry 1", count, n), n, 1);
 	static const uint8_t id[16] = { 1 };
-	size_t half = size / 2;
 	n[0] = n[1] = 0;
-	failed = sg_audit_report_set(f.task, data, half, data + half, size - half, "i", count, n);
-	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] != 1)
-		__builtin_trap();
+	expect(sg_audit_report_set(f.task, leaves[0], lens[0], leaves[1], lens[1], "i", count, n), n,
+	       0);
 	n[0] = n[1] = 0;
-	const char *names[1] = { "x" };
-	failed = sg_audit_log(f.task, data, size, names, pubs, lens, 1, count, n);
-	if (failed <= 0 || (unsigned)failed != n[1])
-		__builtin_trap(); /* no head the fuzzer makes is signed */
+	expect(sg_audit_counted(f.task, id, leaves[0], lens[0], leaves[1], lens[1], "i", count, n), n,
+	       0);
 	n[0] = n[1] = 0;
-	failed = sg_audit_log_consistency(f.task, data, half, data + half, size - half, count, n);
-	if (failed <= 0 || (unsigned)failed != n[1])
-		__builtin_trap(); /* unsigned heads never pass */
-	n[0] = n[1] = 0;
-	failed = sg_audit_counted(f.task, id, data, half, data + half, size - half, "i", count, n);
-	if (failed < 0 || (unsigned)failed != n[1] || n[0] + n[1] != 1)
-		__builtin_trap();
+	expect(sg_audit_log_consistency(f.task, leaves[0], lens[0], leaves[1], lens[1], count, n), n,
+	       1);
 	return 0;
 }

@@ -321,3 +321,16 @@ void sg_test_world_free(sg_test_world *w)
 	sg_task_free(w->task);
 	sodium_memzero(w, sizeof *w);
 }
+
+void sg_test_one_cat_init(sg_test_one_cat *o, unsigned decimals)
+{
+	memset(o, 0, sizeof *o);
+	o->cat = (Spillguard__Category)SPILLGUARD__CATEGORY__INIT;
+	o->cat.name = "quality";
+	o->cat.decimals = decimals;
+	o->cats[0] = &o->cat;
+	o->body = (Spillguard__TaskBody)SPILLGUARD__TASK_BODY__INIT;
+	o->body.n_categories = 1;
+	o->body.categories = o->cats;
+	o->task.body = &o->body;
+}

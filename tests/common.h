@@ -108,3 +108,13 @@ typedef struct sg_test_world {
 /* Fails the test on any error. Free with sg_test_world_free. */
 void sg_test_world_init(sg_test_world *w, unsigned nagg, unsigned nent, unsigned ncat);
 void sg_test_world_free(sg_test_world *w);
+
+/* A task body holding just one category of `decimals` (what sg_tsk_text
+ * reads), with no signature or roster: for the figures' rule. */
+typedef struct sg_test_one_cat {
+	Spillguard__Category cat, *cats[1];
+	Spillguard__TaskBody body;
+	sg_task task;
+} sg_test_one_cat;
+
+void sg_test_one_cat_init(sg_test_one_cat *o, unsigned decimals);

@@ -23,6 +23,8 @@
 #include "edge/leader_jobs.h"
 #include "edge/peers.h"
 #include "edge/publication.h"
+#include "edge/pubdir.h"
+#include "protocol/audit.h"
 #include "util/file.h"
 #include "util/json.h"
 #include "protocol/upload.h"
@@ -46,6 +48,8 @@ typedef struct rig {
 	uint8_t *reports[NENT];
 	size_t lens[NENT];
 	uint64_t plain[2][NCAT];
+	uint8_t *receipt[NENT]; /* the leader's receipts (packed Receipt) */
+	size_t receipt_len[NENT];
 	int calls_left; /* the call that loses its reply; -1: none */
 } rig;
 
@@ -69,6 +73,7 @@ static void close_helper(rig *r, unsigned j)
 
 static void rig_init(rig *r)
 {
+	memset(r, 0, sizeof *r);
 	snprintf(dir, sizeof dir, "/tmp/sg-helper-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	sg_test_world_init(&r->w, NAGG, NENT, NCAT);
@@ -99,8 +104,10 @@ static void rig_free(rig *r)
 		close_helper(r, j);
 		sg_prio3_free(r->p[j]);
 	}
-	for (unsigned i = 0; i < NENT; i++)
+	for (unsigned i = 0; i < NENT; i++) {
 		free(r->reports[i]);
+		free(r->receipt[i]);
+	}
 	sg_test_world_free(&r->w);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	cr_assert_eq(system(cmd), 0);
@@ -376,6 +383,14 @@ static void upload_some(rig *r, unsigned mask)
 		enum sg_reject rj;
 		cr_assert_eq(sg_leader_upload(&ldr, &reply, &len, &rj, r->reports[i], r->lens[i], 1500), 0);
 		cr_assert_eq(rj, SG_REJECT_NONE);
+		sg_wire_msg w;
+		cr_assert_eq(sg_wire_decode(&w, reply, len), 0);
+		cr_assert_eq(w.env->msg_case, SPILLGUARD__ENVELOPE__MSG_RECEIPT);
+		free(r->receipt[i]);
+		r->receipt_len[i] = spillguard__receipt__get_packed_size(w.env->receipt);
+		r->receipt[i] = malloc(r->receipt_len[i]);
+		spillguard__receipt__pack(w.env->receipt, r->receipt[i]);
+		sg_wire_msg_free(&w);
 		free(reply);
 	}
 }
@@ -610,6 +625,51 @@ static sg_json *load_json(const char *pub, const char *name)
 	return j;
 }
 
+static void count_fails(void *ctx, bool ok, const char *check)
+{
+	(void)check;
+	*(int *)ctx += !ok;
+}
+
+/* The folder passes the whole audit, and each receipt's report has the
+ * fate the round gave it: reports 0 and 2 counted in industry 1, report 1
+ * withheld with industry 2; with industry 1's report set changed, no fate
+ * is decided. */
+static void expect_audited(rig *r, const char *pub)
+{
+	sg_pubdir p;
+	sg_audit_found found;
+	char err[300], why[700];
+	enum sg_audit_fate fate;
+	int failed = 0;
+	cr_assert_eq(sg_pubdir_read(&p, pub, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sg_audit_publication(r->w.task, &p.files, &found, count_fails, &failed), 0);
+	cr_assert_eq(failed, 0);
+	cr_assert(found.record);
+	sg_audit_found_free(&found);
+	const struct {
+		unsigned report;
+		enum sg_audit_fate fate;
+	} want[] = { { 0, SG_FATE_COUNTED }, { 2, SG_FATE_COUNTED }, { 1, SG_FATE_WITHHELD } };
+	for (size_t i = 0; i < 3; i++) {
+		unsigned k = want[i].report;
+		cr_assert_eq(sg_audit_fate(&fate, &found, why, sizeof why, r->w.task, &p.files,
+					   r->receipt[k], r->receipt_len[k]), 0);
+		cr_assert_eq(fate, want[i].fate, "report %u: %s", k, why);
+		sg_audit_found_free(&found);
+	}
+	/* a report set that is not the signed one: nothing decided */
+	for (size_t i = 0; i < p.files.n_industries; i++)
+		if (p.industries[i].id == 1 && p.industries[i].reports.len > 0)
+			((uint8_t *)p.industries[i].reports.data)[p.industries[i].reports.len - 1] ^= 1;
+	cr_assert_eq(sg_audit_fate(&fate, &found, why, sizeof why, r->w.task, &p.files,
+				   r->receipt[0], r->receipt_len[0]), 0);
+	cr_assert_eq(fate, SG_FATE_UNVERIFIED, "%s", why);
+	cr_assert(strstr(why, "the report set") != NULL, "%s", why);
+	sg_audit_found_free(&found);
+	sg_pubdir_free(&p);
+}
+
 /* The publication directory holds the round, readable and exact. */
 static void expect_publication(rig *r, const sg_round_result *res)
 {
@@ -654,6 +714,7 @@ static void expect_publication(rig *r, const sg_round_result *res)
 	cr_assert_eq(sg_json_len(sg_json_get(j, "industries")), 1);
 	cr_assert_eq(sg_json_len(sg_json_get(j, "categories")), NCAT);
 	sg_json_free(j);
+	expect_audited(r, pub);
 }
 
 Test(helper, a_round_publishes_withholds_a_small_industry_and_survives_a_restart)

@@ -10,28 +10,10 @@
 
 #include <criterion/criterion.h>
 
+#include "common.h"
 #include "core/task.h"
 #include "protocol/collect.h"
 
-/* A task holding just one category of `decimals`: all sg_tsk_text reads. */
-typedef struct one_cat {
-	Spillguard__Category cat, *cats[1];
-	Spillguard__TaskBody body;
-	sg_task task;
-} one_cat;
-
-static void one_cat_init(one_cat *o, unsigned decimals)
-{
-	memset(o, 0, sizeof *o);
-	o->cat = (Spillguard__Category)SPILLGUARD__CATEGORY__INIT;
-	o->cat.name = "quality";
-	o->cat.decimals = decimals;
-	o->cats[0] = &o->cat;
-	o->body = (Spillguard__TaskBody)SPILLGUARD__TASK_BODY__INIT;
-	o->body.n_categories = 1;
-	o->body.categories = o->cats;
-	o->task.body = &o->body;
-}
 
 /* Adds one to the decimal digits of s in place; returns the carry out. */
 static int text_increment(char *s, size_t n)
@@ -84,16 +66,16 @@ static void tsk_by_hand(char *out, size_t out_len, uint64_t s, uint64_t j, unsig
 
 Test(publish, tsk_keeps_two_more_places_for_decimals_17_and_18)
 {
-	one_cat o;
+	sg_test_one_cat o;
 	char got[SG_TSK_TEXT_BYTES];
-	one_cat_init(&o, 18);
+	sg_test_one_cat_init(&o, 18);
 	cr_assert_eq(sg_tsk_text(got, &o.task, 0, 271181728363302969ULL, 8), 0);
 	cr_assert_str_eq(got, "0.03389771604541287113");
-	one_cat_init(&o, 17);
+	sg_test_one_cat_init(&o, 17);
 	cr_assert_eq(sg_tsk_text(got, &o.task, 0, 271181728363302969ULL, 8), 0);
 	cr_assert_str_eq(got, "0.3389771604541287113");
 	/* the largest sum, one enterprise, 18 decimals: 20 places */
-	one_cat_init(&o, 18);
+	sg_test_one_cat_init(&o, 18);
 	cr_assert_eq(sg_tsk_text(got, &o.task, 0, UINT64_MAX, 1), 0);
 	cr_assert_str_eq(got, "18.44674407370955161500");
 	/* no enterprises: no mean */
@@ -104,8 +86,8 @@ Test(publish, tsk_follows_the_rule_for_every_decimals)
 {
 	uint64_t st = 0x9e3779b97f4a7c15ULL;
 	for (unsigned d = 0; d <= 18; d++) {
-		one_cat o;
-		one_cat_init(&o, d);
+		sg_test_one_cat o;
+		sg_test_one_cat_init(&o, d);
 		for (int i = 0; i < 3000; i++) {
 			st ^= st << 13;
 			st ^= st >> 7;

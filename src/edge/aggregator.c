@@ -487,6 +487,10 @@ static int serve_helper(aggd *d, const volatile sig_atomic_t *stop)
 	int ret = 0;
 	while (ret == 0 && !*stop) {
 		int got = sg_helper_serve(&d->helper, d->srv, IDLE_POLL_MS, now_s());
+		if (d->helper.refused_head[0] != '\0') {
+			say(d, "warn", "event=tree_head_refused reason=\"%s\"", d->helper.refused_head);
+			d->helper.refused_head[0] = '\0';
+		}
 		if (got == SG_ERR_STATE) {
 			say(d, "warn", "event=request_deferred reason=\"the leader has not granted the "
 				       "verification key yet\"");

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,19 +270,50 @@ cleanup:
 	return ret;
 }
 
+/* What this helper holds of the round, for checking a head: the
+ * industries it released and its count of accepted reports of each. */
+static int own_view(sg_helper *h, sg_log_own *own, uint32_t *released, uint64_t *counts)
+{
+	const Spillguard__TaskBody *tb = h->party.task->body;
+	int ret = 0;
+	own->n_released = 0;
+	for (size_t k = 0; ret == 0 && k < tb->n_industries; k++) {
+		uint32_t id = tb->industries[k]->id;
+		uint8_t *share = NULL, *rel = NULL;
+		size_t share_len, rel_len;
+		bool collected;
+		ret = sg_store_agg_get(h->store, id, &counts[k], &share, &share_len);
+		if (ret == 0)
+			ret = sg_store_collected_get(h->store, id, &collected, &rel, &rel_len);
+		if (ret == 0 && collected)
+			released[own->n_released++] = id;
+		free(share);
+		free(rel);
+	}
+	own->released = released;
+	own->counts = counts;
+	return ret;
+}
+
 /* A tree head of the round's log: checked against what this helper
- * signed before, signed, and kept (the head before the signature leaves). */
+ * released and signed before, signed, and kept (the head before the
+ * signature leaves). */
 static int handle_tree_head(sg_helper *h, uint8_t **reply, size_t *reply_len, const uint8_t *req,
 			    size_t req_len)
 {
-	uint64_t *sizes = NULL, size = 0;
+	size_t nind = h->party.task->body->n_industries;
+	uint64_t *sizes = NULL, size = 0, *counts = calloc(nind + 1, sizeof *counts);
+	uint32_t *released = calloc(nind + 1, sizeof *released);
 	uint8_t (*roots)[32] = NULL, root[32];
 	size_t n = 0;
-	char msg[200];
-	int ret = sg_store_log_heads(h->store, &sizes, &roots, &n);
+	char msg[300] = "";
+	sg_log_own own;
+	int ret = counts && released ? own_view(h, &own, released, counts) : SG_ERR_NOMEM;
+	if (ret == 0)
+		ret = sg_store_log_heads(h->store, &sizes, &roots, &n);
 	if (ret == 0)
 		ret = sg_log_sign_request(reply, reply_len, &size, root, h->party.task,
-					  h->party.index, h->sign_sk, sizes,
+					  h->party.index, h->sign_sk, &own, sizes,
 					  (const uint8_t(*)[32])roots, n, req, req_len, msg,
 					  sizeof msg);
 	if (ret == 0)
@@ -291,10 +323,15 @@ static int handle_tree_head(sg_helper *h, uint8_t **reply, size_t *reply_len, co
 		*reply = NULL;
 		*reply_len = 0;
 	}
-	if (ret == SG_ERR_VERIFY || ret == SG_ERR_PARSE || ret == SG_ERR_STATE)
+	if (ret == SG_ERR_VERIFY || ret == SG_ERR_PARSE || ret == SG_ERR_STATE) {
+		snprintf(h->refused_head, sizeof h->refused_head, "%s",
+			 ret == SG_ERR_VERIFY && msg[0] != '\0' ? msg : "not a tree head request of this task");
 		ret = sg_error_reply(reply, reply_len, SG_REJECT_MALFORMED);
+	}
 	free(sizes);
 	free(roots);
+	free(counts);
+	free(released);
 	return ret;
 }
 

@@ -45,6 +45,9 @@ typedef struct sg_helper {
 	sg_job job;      /* the job between its two steps, if any */
 	bool has_job;
 	uint8_t verify_key[SG_PRIO3_VERIFY_KEY_BYTES]; /* once granted */
+	/* Why the last tree head asked for was refused ("" when none was):
+	 * the daemon logs it and clears it. */
+	char refused_head[300];
 } sg_helper;
 
 /* The store stays the caller's. party->verify_key may be NULL: the key is

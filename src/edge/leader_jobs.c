@@ -294,6 +294,7 @@ void sg_round_result_free(sg_round_result *r)
 		free(r->industries[k].ids);
 	}
 	free(r->industries);
+	free(r->outcome);
 	free(r->isk);
 	free(r->log);
 	memset(r, 0, sizeof *r);
@@ -358,8 +359,9 @@ static int collect_industry(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_ind
 	return ret;
 }
 
-/* The round's log: the task, the published aggregates and the ISK (arts,
- * n of them) as leaves, the head signed by the leader and every helper. */
+/* The round's log: the task, then the published aggregates, the outcome
+ * and the ISK (arts, n of them) as leaves, the head signed by the leader
+ * and every helper. */
 static int round_log(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_result *out,
 		     const uint8_t **arts, const size_t *art_lens, size_t n, char *msg,
 		     size_t msg_len)
@@ -428,9 +430,12 @@ int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_res
 		return ret;
 	out->n = tb->n_industries;
 	out->industries = calloc(out->n, sizeof *out->industries);
-	const uint8_t **pub = calloc(out->n + 1, sizeof *pub);
-	size_t *pub_len = calloc(out->n + 1, sizeof *pub_len);
+	const uint8_t **pub = calloc(out->n + 2, sizeof *pub);
+	size_t *pub_len = calloc(out->n + 2, sizeof *pub_len);
 	ret = out->industries && pub && pub_len ? 0 : SG_ERR_NOMEM;
+	uint32_t *ids = calloc(out->n + 1, sizeof *ids);
+	if (ids == NULL)
+		ret = SG_ERR_NOMEM;
 	for (size_t k = 0; ret == 0 && k < out->n; k++) {
 		sg_industry_result *res = &out->industries[k];
 		uint8_t root[32];
@@ -448,17 +453,23 @@ int sg_leader_collect(sg_leader_jobs *l, const uint8_t sign_sk[64], sg_round_res
 			ret = sg_report_set_root(root, (uint8_t(*)[SG_REPORT_ID_BYTES])res->ids,
 						 res->n_ids);
 		if (ret == 0) {
+			ids[np] = res->industry;
 			pub[np] = res->published;
 			pub_len[np++] = res->published_len;
 		}
 	}
 	if (ret == 0)
+		ret = sg_log_outcome_msg(&out->outcome, &out->outcome_len, l->party.task, ids, np);
+	if (ret == 0)
 		ret = sg_publish_isk(&out->isk, &out->isk_len, l->party.task, pub, pub_len, np);
 	if (ret == 0) {
-		pub[np] = out->isk;
-		pub_len[np] = out->isk_len;
-		ret = round_log(l, sign_sk, out, pub, pub_len, np + 1, msg, msg_len);
+		pub[np] = out->outcome;
+		pub_len[np] = out->outcome_len;
+		pub[np + 1] = out->isk;
+		pub_len[np + 1] = out->isk_len;
+		ret = round_log(l, sign_sk, out, pub, pub_len, np + 2, msg, msg_len);
 	}
+	free(ids);
 	free(pub);
 	free(pub_len);
 	if (ret != 0)

@@ -101,6 +101,9 @@ typedef struct sg_industry_result {
 typedef struct sg_round_result {
 	size_t n;                       /* the task's industries, in its order */
 	sg_industry_result *industries;
+	uint8_t *outcome;               /* RoundOutcome (packed): published and
+					   withheld industries */
+	size_t outcome_len;
 	uint8_t *isk;                   /* IskSummary (packed) over the published */
 	size_t isk_len;
 	uint8_t *log;                   /* Log (packed): the artefacts as leaves and
@@ -117,8 +120,9 @@ void sg_round_result_free(sg_round_result *r);
  * for the others every aggregator (the leader through its own store) is
  * asked for its signed share under a collect id derived from the task and
  * industry, so a leader restarted half way asks the same question and gets
- * the recorded answers. Then the PublishedAggregates, the ISK summary, and
- * the round's log (protocol/log.h) with its head signed by every aggregator.
+ * the recorded answers. Then the PublishedAggregates, the RoundOutcome, the
+ * ISK summary, and the round's log (protocol/log.h) with its head signed by
+ * every aggregator.
  * SG_ERR_VERIFY (msg says which aggregator and why) when one refuses or
  * its share does not check; a helper's call error as it came.
  */

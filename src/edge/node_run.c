@@ -16,6 +16,7 @@
 
 #include "edge/eek_csv.h"
 #include "edge/node_run.h"
+#include "edge/pubdir.h"
 #include "protocol/audit.h"
 #include "protocol/upload.h"
 #include "spillguard/err.h"
@@ -273,30 +274,6 @@ cleanup:
 }
 
 /* The first failed check of an audit, kept for the log. */
-typedef struct first_fail {
-	char line[400];
-	int failed;
-} first_fail;
-
-static void note_check(void *ctx, bool ok, const char *check)
-{
-	first_fail *f = ctx;
-	if (!ok && f->failed++ == 0)
-		snprintf(f->line, sizeof f->line, "%s", check);
-}
-
-/* DIR/<task>/<name>'s bytes, or NULL when there is none. */
-static char *published_file(const sg_node_runner *r, const char *task_hex, const char *name,
-			    size_t *len)
-{
-	char path[PATH_CAP + 64], err[300], *bytes = NULL;
-	snprintf(path, sizeof path, "%s/%s/%s", r->cfg.published_dir, task_hex, name);
-	if (!exists(path) ||
-	    sg_file_read(&bytes, len, path, SG_WIRE_MAX_BYTES, err, sizeof err) != 0)
-		return NULL;
-	return bytes;
-}
-
 static void keep_outcome(sg_node_runner *r, const char *task_hex, const char *ext,
 			 const char *line)
 {
@@ -307,65 +284,72 @@ static void keep_outcome(sg_node_runner *r, const char *task_hex, const char *ex
 		say(r, "event=error task=%s error=%s", task_hex, q(v, sizeof v, err));
 }
 
-/* Once the round is published: whether the receipt's report was counted,
- * decided once (kept in the state folder); a report not counted is logged
- * loudly. The aggregate is audited with it, so its root can be trusted. */
+/* Once the round is published (its log is in DIR/<task>): the receipt's
+ * report's fate by the whole publication, audited (protocol/audit.h),
+ * decided once and kept in the state folder. A report not counted is
+ * logged loudly; a publication that does not verify decides nothing and
+ * is logged once per log. */
 static void check_counted(sg_node_runner *r, const sg_task *t, const char *task_hex)
 {
 	static const char *const decided[] = { "counted", "not-counted", "withheld" };
-	char path[PATH_CAP], err[300], v[VALUE_CAP], w[VALUE_CAP], name[64], line[600];
+	char path[PATH_CAP + 64], dir[PATH_CAP], err[300], v[VALUE_CAP], w[VALUE_CAP], why[700];
+	char line[800], hex[2 * SG_REPORT_ID_BYTES + 1];
 	uint8_t id[SG_REPORT_ID_BYTES];
 	uint32_t industry;
-	size_t rc_len = 0, pub_len = 0, set_len = 0, round_len = 0;
-	char *rc = NULL, *pub = NULL, *set = NULL, *round = NULL;
+	size_t rc_len = 0;
+	char *rc = NULL;
+	sg_pubdir p = { 0 };
+	sg_audit_found found = { 0 };
+	enum sg_audit_fate fate;
 	for (size_t i = 0; i < 3; i++) {
 		state_path(path, r, task_hex, decided[i]);
 		if (exists(path))
 			return;
 	}
+	snprintf(dir, sizeof dir, "%s/%s", r->cfg.published_dir, task_hex);
+	snprintf(path, sizeof path, "%s/%s", dir, SG_PUB_LOG);
+	if (!exists(path))
+		return; /* not published yet */
 	state_path(path, r, task_hex, "receipt");
 	if (sg_file_read(&rc, &rc_len, path, SG_WIRE_MAX_BYTES, err, sizeof err) != 0 ||
 	    sg_receipt_open(id, &industry, t, (const uint8_t *)rc, rc_len, err, sizeof err) != 0)
 		goto cleanup; /* a receipt checked when it came: nothing to prove from */
-	char hex[2 * SG_REPORT_ID_BYTES + 1];
 	sg_hex_encode(hex, id, sizeof id);
-	snprintf(name, sizeof name, "industry-%u.pb", industry);
-	pub = published_file(r, task_hex, name, &pub_len);
-	snprintf(name, sizeof name, "industry-%u.reports.pb", industry);
-	set = published_file(r, task_hex, name, &set_len);
-	round = published_file(r, task_hex, "round.json", &round_len);
-	if (pub == NULL && round != NULL) { /* published, and this industry withheld */
-		snprintf(line, sizeof line, "industry %u withheld (below min_batch)\n", industry);
-		keep_outcome(r, task_hex, "withheld", line);
-		say(r, "event=withheld task=%s report=%s industry=%u", task_hex, hex, industry);
+	if (sg_pubdir_read(&p, dir, err, sizeof err) != 0) {
+		say(r, "event=error task=%s error=%s", task_hex, q(v, sizeof v, err));
 		goto cleanup;
 	}
-	if (pub == NULL)
-		goto cleanup; /* not published yet */
-	first_fail f = { "", 0 };
-	snprintf(name, sizeof name, "industry %u", industry);
-	if (sg_audit_aggregate(t, (const uint8_t *)pub, pub_len, name, note_check, &f) < 0 ||
-	    sg_audit_report_set(t, (const uint8_t *)pub, pub_len, (const uint8_t *)set, set_len,
-				name, note_check, &f) < 0 ||
-	    sg_audit_counted(t, id, (const uint8_t *)pub, pub_len, (const uint8_t *)set, set_len,
-			     name, note_check, &f) < 0)
+	if (sg_audit_fate(&fate, &found, why, sizeof why, t, &p.files, (const uint8_t *)rc,
+			  rc_len) != 0)
 		goto cleanup; /* out of memory: the next pass again */
-	if (f.failed == 0) {
+	switch (fate) {
+	case SG_FATE_COUNTED:
 		snprintf(line, sizeof line, "report %s counted in industry %u\n", hex, industry);
 		keep_outcome(r, task_hex, "counted", line);
 		say(r, "event=counted task=%s report=%s industry=%u", task_hex, hex, industry);
-	} else {
-		snprintf(line, sizeof line, "report %s NOT counted: %s\n", hex, f.line);
+		break;
+	case SG_FATE_WITHHELD:
+		snprintf(line, sizeof line, "industry %u withheld: %s\n", industry, why);
+		keep_outcome(r, task_hex, "withheld", line);
+		say(r, "event=withheld task=%s report=%s industry=%u", task_hex, hex, industry);
+		break;
+	case SG_FATE_NOT_COUNTED:
+		snprintf(line, sizeof line, "report %s NOT counted: %s\n", hex, why);
 		keep_outcome(r, task_hex, "not-counted", line);
 		say(r, "event=NOT-COUNTED task=%s report=%s industry=%u check=%s published=%s",
-		    task_hex, hex, industry, q(v, sizeof v, f.line),
-		    q(w, sizeof w, r->cfg.published_dir));
+		    task_hex, hex, industry, q(v, sizeof v, why), q(w, sizeof w, dir));
+		break;
+	case SG_FATE_UNVERIFIED:
+		if (first_time(r, "unverified", dir, (const char *)p.files.log.data,
+			       p.files.log.len))
+			say(r, "event=publication-unverified task=%s check=%s published=%s", task_hex,
+			    q(v, sizeof v, why), q(w, sizeof w, dir));
+		break;
 	}
 cleanup:
+	sg_audit_found_free(&found);
+	sg_pubdir_free(&p);
 	free(rc);
-	free(pub);
-	free(set);
-	free(round);
 }
 
 /* Where a task stands before anything is sent: true when it is to be

@@ -8,6 +8,7 @@
 
 #include "core/fixed.h"
 #include "edge/publication.h"
+#include "edge/pubdir.h"
 #include "protocol/collect.h"
 #include "spillguard/err.h"
 #include "util/file.h"
@@ -211,7 +212,7 @@ static int put_json(const char *dir, const char *name, int made, char *text, siz
 int sg_publication_write(const char *dir, const sg_task *t, const sg_round_result *r, char *err,
 			 size_t err_len)
 {
-	char name[64], *text;
+	char name[SG_PUB_NAME_BYTES], *text;
 	size_t len;
 	int ret = 0;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
@@ -222,16 +223,16 @@ int sg_publication_write(const char *dir, const sg_task *t, const sg_round_resul
 		const sg_industry_result *ir = &r->industries[k];
 		if (ir->published == NULL)
 			continue;
-		snprintf(name, sizeof name, "industry-%u.pb", ir->industry);
+		sg_pub_industry_file(name, ir->industry, SG_PUB_AGGREGATE);
 		ret = put_file(dir, name, ir->published, ir->published_len, err, err_len);
-		snprintf(name, sizeof name, "industry-%u.json", ir->industry);
+		sg_pub_industry_file(name, ir->industry, SG_PUB_VIEW);
 		if (ret == 0) {
 			int made = sg_published_json(&text, &len, t, ir->published, ir->published_len);
 			ret = put_json(dir, name, made, text, len, err, err_len);
 		}
 		uint8_t *set = NULL;
 		size_t set_len = 0;
-		snprintf(name, sizeof name, "industry-%u.reports.pb", ir->industry);
+		sg_pub_industry_file(name, ir->industry, SG_PUB_REPORTS);
 		if (ret == 0 && (ret = sg_report_set_msg(&set, &set_len, t, ir->industry, ir->ids,
 							 ir->n_ids)) != 0)
 			snprintf(err, err_len, "%s/%s: %s", dir, name, sg_strerror(ret));
@@ -240,16 +241,19 @@ int sg_publication_write(const char *dir, const sg_task *t, const sg_round_resul
 		free(set);
 	}
 	if (ret == 0)
-		ret = put_file(dir, "isk.pb", r->isk, r->isk_len, err, err_len);
-	if (ret == 0 && r->log != NULL)
-		ret = put_file(dir, "log.pb", r->log, r->log_len, err, err_len);
+		ret = put_file(dir, SG_PUB_ISK, r->isk, r->isk_len, err, err_len);
 	if (ret == 0) {
 		int made = sg_isk_json(&text, &len, t, r->isk, r->isk_len);
-		ret = put_json(dir, "isk.json", made, text, len, err, err_len);
+		ret = put_json(dir, SG_PUB_ISK_JSON, made, text, len, err, err_len);
 	}
+	if (ret == 0)
+		ret = put_file(dir, SG_PUB_OUTCOME, r->outcome, r->outcome_len, err, err_len);
 	if (ret == 0) {
 		int made = round_json(&text, &len, t, r);
-		ret = put_json(dir, "round.json", made, text, len, err, err_len);
+		ret = put_json(dir, SG_PUB_OUTCOME_JSON, made, text, len, err, err_len);
 	}
+	/* the log last: a folder holding log.pb holds everything it records */
+	if (ret == 0 && r->log != NULL)
+		ret = put_file(dir, SG_PUB_LOG, r->log, r->log_len, err, err_len);
 	return ret;
 }

@@ -3,14 +3,11 @@
 #define SG_EDGE_PUBLICATION_H
 
 /*
- * The publication directory a leader writes after a round (DESIGN.md §5):
- *
- *   industry-<id>.pb    the signed PublishedAggregate (what auditors check)
- *   industry-<id>.json  a readable view of it: J_k, report-set root, S_k and
- *                       TSK_k per category, each aggregator's signature
- *   isk.pb, isk.json    the ISK summary over the published industries
- *   round.json          every industry: published, or withheld and why
- *                       (a withheld industry's count is not shown)
+ * The publication directory a leader writes after a round (DESIGN.md §5),
+ * in the layout of edge/pubdir.h: each published industry's aggregate, its
+ * view and report set; the ISK summary and its view; the RoundOutcome and
+ * its view round.json (every industry: published with J_k, or withheld and
+ * why, without its count); and last the log that records them all.
  *
  * Each file is written beside its name, synced and renamed over it, so a
  * reader never sees half a file; the directory is created (0755) when

@@ -78,53 +78,121 @@ int sg_log_request_msg(uint8_t **out, size_t *out_len, const sg_task *t, const u
 
 static void count_fail(void *ctx, bool ok, const char *check)
 {
-	(void)check;
-	*(int *)ctx += !ok;
+	char *first = ctx;
+	if (!ok && first[0] == '\0')
+		snprintf(first, 300, "%s", check);
 }
 
-/* The leaves are this task, audited aggregates, and their ISK. */
-static int check_leaves(const sg_task *t, const ProtobufCBinaryData *leaves, size_t n, char *msg,
-			size_t msg_len)
+static bool has(const uint32_t *ids, size_t n, uint32_t id)
 {
-	size_t tlen = spillguard__task__get_packed_size(t->signed_task);
-	uint8_t *task = malloc(tlen + 1), *isk = NULL;
-	const uint8_t **aggs = calloc(n + 1, sizeof *aggs);
-	size_t *alens = calloc(n + 1, sizeof *alens), isk_len = 0;
-	int ret = task && aggs && alens ? SG_ERR_VERIFY : SG_ERR_NOMEM;
-	if (ret == SG_ERR_NOMEM)
-		goto cleanup;
-	spillguard__task__pack(t->signed_task, task);
-	if (n < 2 || leaves[0].len != tlen || memcmp(leaves[0].data, task, tlen) != 0) {
-		snprintf(msg, msg_len, "the first leaf is not this task");
-		goto cleanup;
-	}
-	for (size_t i = 1; i + 1 < n; i++) {
-		int failed = 0;
-		if (sg_audit_aggregate(t, leaves[i].data, leaves[i].len, "leaf", count_fail,
-				       &failed) != 0 || failed != 0) {
-			snprintf(msg, msg_len, "leaf %zu is not an aggregate that checks", i);
-			goto cleanup;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* What this helper holds against the outcome leaf (already checked to name
+ * every industry once): each industry it released is published, and each
+ * withheld one it did not release and counts fewer than min_batch of. */
+static int own_check(const sg_task *t, const sg_log_own *own, const ProtobufCBinaryData *leaf,
+		     char *msg, size_t msg_len)
+{
+	ProtobufCMessage *m = NULL;
+	sg_wire_budget *b = NULL;
+	if (sg_wire_unpack(&m, &b, &spillguard__round_outcome__descriptor, leaf->data, leaf->len) != 0)
+		return SG_ERR_VERIFY;
+	const Spillguard__RoundOutcome *o = (const Spillguard__RoundOutcome *)m;
+	int ret = 0;
+	for (size_t i = 0; ret == 0 && i < own->n_released; i++)
+		if (!has(o->published, o->n_published, own->released[i])) {
+			snprintf(msg, msg_len,
+				 "industry %u was released by this aggregator but is not published",
+				 own->released[i]);
+			ret = SG_ERR_VERIFY;
 		}
-		aggs[i - 1] = leaves[i].data;
-		alens[i - 1] = leaves[i].len;
+	for (size_t w = 0; ret == 0 && w < o->n_withheld; w++) {
+		uint32_t id = o->withheld[w]->industry;
+		long k = sg_task_industry_index(t->body, id);
+		if (k < 0 || has(own->released, own->n_released, id) ||
+		    own->counts[k] >= t->body->min_batch) {
+			snprintf(msg, msg_len,
+				 "industry %u is called withheld, but this aggregator released it or "
+				 "holds at least min_batch reports of it",
+				 id);
+			ret = SG_ERR_VERIFY;
+		}
 	}
-	if (sg_publish_isk(&isk, &isk_len, t, aggs, alens, n - 2) != 0 ||
-	    leaves[n - 1].len != isk_len || memcmp(leaves[n - 1].data, isk, isk_len) != 0) {
-		snprintf(msg, msg_len, "the last leaf is not the ISK of the aggregates");
+	sg_wire_release(m, b);
+	return ret;
+}
+
+/* The leaves are a round's record (sg_audit_leaves: this task, audited
+ * aggregates in order, the outcome, their ISK) and agree with what this
+ * helper released. */
+static int check_leaves(const sg_task *t, const sg_log_own *own, const ProtobufCBinaryData *leaves,
+			size_t n, char *msg, size_t msg_len)
+{
+	const uint8_t **data = calloc(n + 1, sizeof *data);
+	size_t *lens = calloc(n + 1, sizeof *lens);
+	char first[300] = "";
+	int ret = data && lens ? 0 : SG_ERR_NOMEM;
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		data[i] = leaves[i].data;
+		lens[i] = leaves[i].len;
+	}
+	if (ret == 0)
+		ret = sg_audit_leaves(t, data, lens, n, count_fail, first);
+	if (ret > 0) {
+		snprintf(msg, msg_len, "%s", first);
+		ret = SG_ERR_VERIFY;
+	}
+	if (ret == 0)
+		ret = own_check(t, own, &leaves[n - 2], msg, msg_len);
+	free(data);
+	free(lens);
+	return ret;
+}
+
+int sg_log_outcome_msg(uint8_t **out, size_t *out_len, const sg_task *t,
+		       const uint32_t *published, size_t n)
+{
+	const Spillguard__TaskBody *tb = t->body;
+	Spillguard__WithheldIndustry *w = calloc(tb->n_industries + 1, sizeof *w);
+	Spillguard__WithheldIndustry **wp = calloc(tb->n_industries + 1, sizeof *wp);
+	Spillguard__RoundOutcome o = SPILLGUARD__ROUND_OUTCOME__INIT;
+	int ret = SG_ERR_NOMEM;
+	*out = NULL;
+	*out_len = 0;
+	if (w == NULL || wp == NULL)
 		goto cleanup;
+	for (size_t k = 0; k < tb->n_industries; k++) {
+		if (has(published, n, tb->industries[k]->id))
+			continue;
+		w[o.n_withheld] = (Spillguard__WithheldIndustry)SPILLGUARD__WITHHELD_INDUSTRY__INIT;
+		w[o.n_withheld].industry = tb->industries[k]->id;
+		w[o.n_withheld].reason = SG_COLLECT_BELOW_MIN_BATCH;
+		wp[o.n_withheld] = &w[o.n_withheld];
+		o.n_withheld++;
 	}
-	ret = 0;
+	o.version = SG_WIRE_VERSION;
+	o.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, (uint8_t *)t->id };
+	o.n_published = n;
+	o.published = (uint32_t *)published;
+	o.withheld = wp;
+	size_t len = spillguard__round_outcome__get_packed_size(&o);
+	if ((*out = malloc(len + 1)) != NULL) {
+		*out_len = spillguard__round_outcome__pack(&o, *out);
+		ret = 0;
+	}
 cleanup:
-	free(task);
-	free(isk);
-	free(aggs);
-	free(alens);
+	free(w);
+	free(wp);
 	return ret;
 }
 
 int sg_log_sign_request(uint8_t **out, size_t *out_len, uint64_t *size,
 			uint8_t root[SG_MERKLE_HASH_BYTES], const sg_task *t, unsigned index,
-			const uint8_t sign_sk[64], const uint64_t *prev_sizes,
+			const uint8_t sign_sk[64], const sg_log_own *own, const uint64_t *prev_sizes,
 			const uint8_t (*prev_roots)[SG_MERKLE_HASH_BYTES], size_t n_prev,
 			const uint8_t *req, size_t req_len, char *msg, size_t msg_len)
 {
@@ -155,7 +223,7 @@ int sg_log_sign_request(uint8_t **out, size_t *out_len, uint64_t *size,
 		lens[i] = r->leaves[i].len;
 	}
 	if (ret == 0)
-		ret = check_leaves(t, r->leaves, r->n_leaves, msg, msg_len);
+		ret = check_leaves(t, own, r->leaves, r->n_leaves, msg, msg_len);
 	if (ret == 0)
 		ret = leaves_root(root, leaves, lens, r->n_leaves);
 	if (ret == 0 && (hb->version != SG_WIRE_VERSION || !sg_task_is(t, &hb->task_id) ||

@@ -131,9 +131,19 @@ rm state4/*.counted
 "$tamper" drop-report "$id4" rounds/*/industry-1.reports.pb
 "$sg" node run --key ent4/sign.sk --input ent4.csv --tasks tasks --state state4 --once \
 	--published rounds 2> node4c.log
-grep -q "event=NOT-COUNTED" node4c.log && grep -q "NOT counted" state4/*.not-counted &&
-	pass "node run --published: a report dropped from the set is logged NOT-COUNTED" ||
-	fail "node run not counted: $(cat node4c.log)"
+grep -q "event=publication-unverified .*check=\"the publication does not verify: industry 1 (machining): the report set lists J_k report ids" node4c.log &&
+	! ls state4/*.counted state4/*.not-counted state4/*.withheld > /dev/null 2>&1 &&
+	pass "node run --published: a report set that is not the signed one is logged, and nothing decided" ||
+	fail "node run unverified: $(cat node4c.log)"
+# its industry's files gone (a leader that did not publish them): not
+# "withheld" - only the signed record says that - but unverified
+rm rounds/*/industry-1.*
+"$sg" node run --key ent4/sign.sk --input ent4.csv --tasks tasks --state state4 --once \
+	--published rounds 2> node4d.log
+grep -q "event=publication-unverified .*industry-1.pb is missing" node4d.log &&
+	! ls state4/*.withheld state4/*.not-counted state4/*.counted > /dev/null 2>&1 &&
+	pass "node run --published: a missing aggregate is not taken for a withheld industry" ||
+	fail "node run missing file: $(cat node4d.log)"
 printf 'category,value\ntooling,5\n' > ent5.csv
 "$sg" node submit --task task.sgt --key ent5/sign.sk --input ent5.csv > late.out 2>&1
 [[ $? == 1 ]] && grep -q "not open for submissions" late.out &&

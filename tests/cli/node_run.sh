@@ -81,9 +81,11 @@ rc=$?
 "$sg" node run --key ent1/sign.sk --input eek.csv --tasks tasks --state s extra 2>/dev/null
 [[ $? == 2 ]] && pass "a stray argument is refused" || fail "stray"
 [[ ! -e s ]] && pass "nothing made on a usage error" || fail "state made"
-"$sg" node run --help | grep -q "ID.report" && "$sg" node run --help | grep -q "Exit status" &&
-	pass "node run --help" || fail "run --help"
-"$sg" node --help | grep -q "node run" && pass "node --help" || fail "node --help"
+# whole outputs first: grep -q stopping early would break the pipe
+"$sg" node run --help > run-help.txt && grep -q "ID.report" run-help.txt &&
+	grep -q "Exit status" run-help.txt && pass "node run --help" || fail "run --help"
+"$sg" node --help > node-help.txt && grep -q "node run" node-help.txt && pass "node --help" ||
+	fail "node --help"
 set -e
 
 echo "cli node run: $failures failed"

@@ -153,7 +153,7 @@ printf 'category,value\ntooling,999\n' > second.csv
 "$sg" node submit --task task.sgt --key ent7/sign.sk --input second.csv > second.out 2>&1
 [[ $? == 1 ]] && grep -q "already submitted a report" second.out &&
 	pass "a second report from one enterprise: refused (code 8)" || fail "second: $(cat second.out)"
-out=$("$forge" forged-proof --task task.sgt --key forger/sign.sk 2>&1)
+out=$(SG_FORGE_RECEIPT=forger.receipt "$forge" forged-proof --task task.sgt --key forger/sign.sk 2>&1)
 [[ $out == "outcome=accepted "* ]] && pass "an out-of-range value with a forged proof is taken in" ||
 	fail "forged proof upload: $out"
 
@@ -210,6 +210,22 @@ done
 [[ $? == 0 ]] && grep -q "^ok   receipt ent30.receipt (industry 2): report .* was counted" audit.out &&
 	pass "the publication passes the offline audit; a receipt's report proved counted" ||
 	fail "audit: $(grep -E 'FAIL|verdict' audit.out)"
+"$sg" audit $pub --task task.sgt --receipt ent50.receipt > audit51.out 2>&1
+[[ $? == 0 ]] && grep -q "^ok   industry 3 (ceramics): withheld by the signed outcome (fewer enterprises than min_batch: not released), and no file publishes it" audit51.out &&
+	grep -q "^ok   receipt ent50.receipt (industry 3): not counted: its industry was withheld by the signed outcome" audit51.out &&
+	pass "industry 3 withheld by the signed record; ent50's receipt says so" ||
+	fail "audit withheld: $(grep -E 'FAIL|verdict|withheld' audit51.out)"
+# the forger got a receipt, but its report was refused in aggregation
+"$sg" node verify-receipt forger.receipt --published $pub --task task.sgt > forger.out 2>&1
+[[ $? == 1 ]] && grep -q "^FAIL receipt forger.receipt (industry 1): report [0-9a-f]* was counted" forger.out &&
+	grep -q "^verdict: 1 of" forger.out &&
+	pass "a receipt whose report was refused in aggregation: not counted, by a publication that verifies" ||
+	fail "forger receipt: $(grep -E 'FAIL|verdict' forger.out)"
+# a withheld industry cannot be given figures by a file
+cp -r $pub claimed && cp claimed/industry-1.pb claimed/industry-3.pb
+"$sg" audit claimed --task task.sgt > claimed.out 2>&1
+[[ $? == 1 ]] && grep -q "^FAIL industry 3 (ceramics): withheld by the signed outcome" claimed.out &&
+	pass "a file for the withheld industry: FAIL" || fail "claimed: $(grep -E 'FAIL|verdict' claimed.out)"
 # ent51's node, told where rounds are published, learns its industry was withheld
 mkdir rounds && cp -r $pub "rounds/$task_id"
 "$sg" node run --key ent51/sign.sk --input ent51.csv --tasks tasks --state state51 --once \

@@ -8,7 +8,8 @@
  *   outcome=refused code=<N> report=<hex id>
  *
  * N is the code of the Error (or of the PrepareResult) the aggregator sent,
- * an enum sg_reject. Exits 0 when a reply came, 2 on any other failure
+ * an enum sg_reject. With SG_FORGE_RECEIPT=FILE in the environment, the
+ * receipt of an accepted upload is kept in FILE. Exits 0 when a reply came, 2 on any other failure
  * (one line on stderr). The daemon test uses it to check that every check
  * of DESIGN.md §5 refuses what it should, over the real sockets.
  *
@@ -379,6 +380,10 @@ static int read_upload_reply(forge *f, const uint8_t *reply, size_t len)
 		ret = SG_ERR_PARSE;
 	} else if ((ret = sg_node_read_reply(&receipt, &receipt_len, &rej, f->task, f->report_id,
 					     reply, len, f->err, sizeof f->err)) == 0) {
+		const char *keep = getenv("SG_FORGE_RECEIPT");
+		if (keep != NULL)
+			ret = sg_file_write(keep, receipt, receipt_len, 0600, true, f->err,
+					    sizeof f->err);
 		print_outcome(f, false, 0);
 	}
 	free(receipt);

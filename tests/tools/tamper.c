@@ -21,16 +21,20 @@
  *                           aggregators' keys DIR/agg-J/sign.sk (a demo's
  *                           folder): a second view, validly signed
  *
+ * With `--record DIR` first, the change is also made in the round's
+ * record: the log.pb beside FILE gets the new bytes in place of the leaf
+ * that held the old ones, and its head is made again and signed with the
+ * aggregators' keys DIR/agg-J/sign.sk. That is what a publisher with a bug
+ * would publish if every aggregator co-signed it: only the audit's own
+ * checks of the figures can catch it.
+ *
  * Exit 0 when the file was rewritten, 2 otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/signed.h"
-#include "protocol/log.h"
-#include "spillguard.pb-c.h"
-#include "spillguard/keys.h"
+#include "relog.h"
 #include "util/file.h"
 
 static void bump_digit(char *s)
@@ -128,55 +132,48 @@ static int log_fork(const char *keydir, uint8_t *in, size_t len, uint8_t **out, 
 	Spillguard__Log *lg = spillguard__log__unpack(NULL, len, in);
 	if (lg == NULL || lg->head == NULL || lg->n_leaves < 2)
 		return 2;
-	Spillguard__TreeHeadBody *hb =
-		spillguard__tree_head_body__unpack(NULL, lg->head->body.len, lg->head->body.data);
-	size_t n = lg->n_leaves, nsig = lg->head->n_signatures;
-	const uint8_t **leaves = calloc(n, sizeof *leaves);
-	size_t *lens = calloc(n, sizeof *lens), body_len = 0;
-	uint8_t (*sigs)[64] = calloc(nsig + 1, sizeof *sigs), *body = NULL;
-	int ret = hb && leaves && lens && sigs ? 0 : 2;
-	for (size_t i = 0; ret == 0 && i < n; i++) {
-		leaves[i] = lg->leaves[i].data;
-		lens[i] = lg->leaves[i].len;
+	lg->leaves[lg->n_leaves - 1].data[lg->leaves[lg->n_leaves - 1].len - 1] ^= 1;
+	int ret = relog_sign(lg, keydir);
+	if (ret == 0)
+		ret = relog_pack(lg, out, out_len);
+	spillguard__log__free_unpacked(lg, NULL);
+	return ret;
+}
+
+/* --record: the log beside path holds `now` where it held `was`, signed again. */
+static int record(const char *keydir, const char *path, const uint8_t *was, size_t was_len,
+		  const uint8_t *now, size_t now_len)
+{
+	char log_path[4200], err[300], *bytes = NULL;
+	const char *slash = strrchr(path, '/');
+	size_t len, out_len = 0;
+	uint8_t *out = NULL;
+	snprintf(log_path, sizeof log_path, "%.*s/log.pb", slash ? (int)(slash - path) : 1,
+		 slash ? path : ".");
+	if (sg_file_read(&bytes, &len, log_path, (size_t)16 << 20, err, sizeof err) != 0) {
+		fprintf(stderr, "tamper: %s\n", err);
+		return 2;
+	}
+	Spillguard__Log *lg = spillguard__log__unpack(NULL, len, (uint8_t *)bytes);
+	int ret = 2;
+	for (size_t i = 0; lg != NULL && lg->head != NULL && i < lg->n_leaves; i++) {
+		if (lg->leaves[i].len != was_len || memcmp(lg->leaves[i].data, was, was_len) != 0)
+			continue;
+		ret = relog_replace(lg, i, now, now_len);
+		if (ret == 0)
+			ret = relog_sign(lg, keydir);
+		break;
 	}
 	if (ret == 0)
-		lg->leaves[n - 1].data[lg->leaves[n - 1].len - 1] ^= 1;
-	/* sg_log_head_body needs a task only for its id: a stand-in with it */
-	sg_task t = { 0 };
-	if (ret == 0 && hb->task_id.len == sizeof t.id)
-		memcpy(t.id, hb->task_id.data, sizeof t.id);
-	if (ret == 0 && sg_log_head_body(&body, &body_len, &t, leaves, lens, n, hb->timestamp + 1))
+		ret = relog_pack(lg, &out, &out_len);
+	if (ret == 0 && sg_file_write(log_path, out, out_len, 0644, true, err, sizeof err) != 0) {
+		fprintf(stderr, "tamper: %s\n", err);
 		ret = 2;
-	for (size_t j = 0; ret == 0 && j < nsig; j++) {
-		char path[4096], err[300];
-		sg_key *k = NULL;
-		snprintf(path, sizeof path, "%s/agg-%zu/sign.sk", keydir, j);
-		if (sg_key_load_secret(&k, path, SG_KEY_SIGN, err, sizeof err) != 0 ||
-		    sg_sign_labeled(sigs[j], SG_TREE_HEAD_SIG_CONTEXT, body, body_len,
-				    sg_key_secret(k)) != 0) {
-			fprintf(stderr, "tamper: %s\n", err);
-			ret = 2;
-		}
-		sg_key_free(k);
 	}
-	if (ret == 0) {
-		lg->head->body = (ProtobufCBinaryData){ body_len, body };
-		for (size_t j = 0; j < nsig; j++)
-			memcpy(lg->head->signatures[j]->signature.data, sigs[j], 64);
-		*out_len = spillguard__log__get_packed_size(lg);
-		*out = malloc(*out_len + 1);
-		if (*out != NULL)
-			spillguard__log__pack(lg, *out);
-		ret = *out ? 0 : 2;
-		lg->head->body = (ProtobufCBinaryData){ 0, NULL }; /* body is ours */
-	}
-	free(body);
-	free(leaves);
-	free(lens);
-	free(sigs);
-	if (hb != NULL)
-		spillguard__tree_head_body__free_unpacked(hb, NULL);
-	spillguard__log__free_unpacked(lg, NULL);
+	if (lg != NULL)
+		spillguard__log__free_unpacked(lg, NULL);
+	free(bytes);
+	free(out);
 	return ret;
 }
 
@@ -206,12 +203,19 @@ static int log_file(const char *kind, const char *arg, uint8_t *in, size_t len, 
 
 int main(int argc, char **argv)
 {
+	const char *keydir = NULL;
+	if (argc > 3 && strcmp(argv[1], "--record") == 0) {
+		keydir = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: tamper KIND [ARG] FILE (see the comment in tests/tools/tamper.c)\n");
+		fprintf(stderr, "usage: tamper [--record DIR] KIND [ARG] FILE (see the comment in "
+				"tests/tools/tamper.c)\n");
 		return 2;
 	}
 	const char *kind = argv[1], *arg = argc > 3 ? argv[2] : NULL, *path = argv[argc - 1];
-	char *bytes = NULL, err[300];
+	char *bytes = NULL, err[300] = "";
 	uint8_t *out = NULL;
 	size_t len, out_len = 0;
 	if (sg_file_read(&bytes, &len, path, (size_t)16 << 20, err, sizeof err) != 0) {
@@ -226,6 +230,8 @@ int main(int argc, char **argv)
 		  : strncmp(kind, "log-", 4) == 0
 			  ? log_file(kind, arg, (uint8_t *)bytes, len, &out, &out_len)
 			  : aggregate(kind, arg, (uint8_t *)bytes, len, &out, &out_len);
+	if (ret == 0 && keydir != NULL)
+		ret = record(keydir, path, (const uint8_t *)bytes, len, out, out_len);
 	if (ret == 0 && sg_file_write(path, out, out_len, 0644, true, err, sizeof err) != 0) {
 		fprintf(stderr, "tamper: %s\n", err);
 		ret = 2;
