@@ -13,13 +13,12 @@
 
 #include <sodium.h>
 
-#include "edge/transport.h"
+#include "edge/authority.h"
 #include "opts.h"
 #include "protocol/round.h"
-#include "protocol/upload.h"
+#include "spillguard/err.h"
 #include "spillguard/keys.h"
 #include "subcommands.h"
-#include "wire/codec.h"
 
 #define CALL_TIMEOUT_MS 10000
 
@@ -62,41 +61,6 @@ static void print_status(const sg_round_status *s)
 	printf("%s\n", s->n_withheld ? "" : " none");
 }
 
-/* One CollectNow and its answer: 0 with *s, 1 refused, 2 no valid reply. */
-static int ask(sg_client *c, const sg_task *t, const uint8_t *msg, size_t len,
-	       sg_round_status *s)
-{
-	uint8_t *reply = NULL;
-	size_t reply_len = 0;
-	int ret = sg_client_call(c, &reply, &reply_len, msg, len, CALL_TIMEOUT_MS);
-	if (ret != 0) {
-		fprintf(stderr, "%s collect: no reply from the leader: %s\n", SG_PROG_NAME,
-			sg_client_error(c)[0] ? sg_client_error(c) : sg_strerror(ret));
-		return 2;
-	}
-	int status = 0;
-	sg_wire_msg w;
-	if (sg_round_status_read(s, t, reply, reply_len) == 0) {
-		status = 0;
-	} else if (sg_wire_decode(&w, reply, reply_len) == 0 &&
-		   w.env->msg_case == SPILLGUARD__ENVELOPE__MSG_ERROR) {
-		uint32_t code = w.env->error->code;
-		fprintf(stderr, "%s collect: the leader refused (code %u): %s\n", SG_PROG_NAME,
-			(unsigned)code,
-			code == SG_REJECT_BAD_SIGNATURE ? "the order is not signed by the task's authority"
-			: code == SG_REJECT_MALFORMED	? "not a collect order of this task"
-							: "unknown reason");
-		sg_wire_msg_free(&w);
-		status = 1;
-	} else {
-		fprintf(stderr, "%s collect: the leader's reply is not a round status\n",
-			SG_PROG_NAME);
-		status = 2;
-	}
-	free(reply);
-	return status;
-}
-
 static int collect(int argc, char **argv)
 {
 	const char *task = NULL, *key = NULL, *leader = NULL, *wait = NULL;
@@ -105,9 +69,7 @@ static int collect(int argc, char **argv)
 				 { NULL, NULL, NULL } };
 	sg_task *t = NULL;
 	sg_key *k = NULL;
-	sg_client *c = NULL;
-	uint8_t eph[32], *msg = NULL;
-	size_t len;
+	sg_authority *a = NULL;
 	char err[512];
 	int status = cli_opts_parse("collect", opts, argc, argv, 1);
 	if (status != 0)
@@ -127,29 +89,22 @@ static int collect(int argc, char **argv)
 	}
 	if (cli_task_load("collect", &t, task, NULL) != 0)
 		return 2;
-	if (sg_key_load_secret(&k, key, SG_KEY_SIGN, err, sizeof err) != 0) {
-		fprintf(stderr, "%s collect: %s\n", SG_PROG_NAME, err);
-		goto cleanup;
-	}
-	if (memcmp(sg_key_public(k), t->body->authority_pk.data, 32) != 0) {
-		fprintf(stderr, "%s collect: %s is not the key of the task's authority\n",
-			SG_PROG_NAME, key);
-		goto cleanup;
-	}
-	const Spillguard__AggregatorInfo *l = t->body->aggregators[0];
-	randombytes_buf(eph, sizeof eph);
-	if (sg_collect_now_msg(&msg, &len, t, sg_key_secret(k), (uint64_t)time(NULL)) != 0 ||
-	    sg_client_open(&c, leader ? leader : l->endpoint, l->curve_pk.data, eph, err,
-			   sizeof err) != 0) {
-		fprintf(stderr, "%s collect: %s\n", SG_PROG_NAME, c == NULL ? err : "out of memory");
+	if (sg_key_load_secret(&k, key, SG_KEY_SIGN, err, sizeof err) != 0 ||
+	    sg_authority_open(&a, t, sg_key_secret(k), leader, err, sizeof err) != 0) {
+		fprintf(stderr, "%s collect: %s%s%s\n", SG_PROG_NAME, k ? key : "", k ? ": " : "",
+			err);
 		goto cleanup;
 	}
 	time_t deadline = time(NULL) + secs;
 	for (;;) {
 		sg_round_status s;
-		status = ask(c, t, msg, len, &s);
-		if (status != 0)
+		int ret = sg_authority_close_round(a, &s, CALL_TIMEOUT_MS, err, sizeof err);
+		if (ret != 0) {
+			fprintf(stderr, "%s collect: %s\n", SG_PROG_NAME, err);
+			status = ret == SG_ERR_VERIFY ? 1 : 2;
 			break;
+		}
+		status = 0;
 		bool done = s.state == SG_ROUND_PUBLISHED || wait == NULL;
 		bool late = !done && time(NULL) >= deadline;
 		if (done || late)
@@ -166,9 +121,7 @@ static int collect(int argc, char **argv)
 		nanosleep(&one, NULL);
 	}
 cleanup:
-	sodium_memzero(eph, sizeof eph);
-	sg_client_close(c);
-	free(msg);
+	sg_authority_free(a);
 	sg_key_free(k);
 	sg_task_free(t);
 	return status;

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "core/fixed.h"
+#include "edge/pubdir.h"
 #include "edge/node.h"
 #include "opts.h"
 #include "protocol/collect.h"
@@ -99,7 +100,7 @@ static long check(const cli_world *d)
 	for (long k = 0; k < d->k; k++) {
 		char name[48], label[48];
 		uint64_t count = 0;
-		snprintf(name, sizeof name, "industry-%ld.pb", k + 1);
+		sg_pub_industry_file(name, (uint32_t)(k + 1), SG_PUB_AGGREGATE);
 		snprintf(label, sizeof label, "industry-%ld", k + 1);
 		for (long i = k; i < d->n; i += d->k)
 			count++;
@@ -133,7 +134,7 @@ static long check(const cli_world *d)
 		sg_wire_release(&pa->base, b);
 	}
 	sg_wire_budget *b = NULL;
-	Spillguard__IskSummary *s = cli_world_read_pb(d, "isk.pb", &spillguard__isk_summary__descriptor, &b);
+	Spillguard__IskSummary *s = cli_world_read_pb(d, SG_PUB_ISK, &spillguard__isk_summary__descriptor, &b);
 	printf("\n%-31s %20s %20s\n", "ISK (sum of TSK over industries)", "published", "plaintext");
 	for (size_t c = 0; c < l; c++) {
 		char want[SG_FIXED_TEXT_BYTES];

@@ -3,12 +3,15 @@
  * publication folder's files (log.pb, round.pb, round.json, isk.pb,
  * isk.json, industry-1.pb, industry-1.json, industry-1.reports.pb) and a
  * receipt; the pieces are also the log's leaves, an aggregate on its own,
- * an aggregate and its report set, and two heads of a log. Never a crash;
+ * an aggregate and its report set, and two heads of a log; the last piece
+ * is also a file name found in a folder, which names an industry's file
+ * only if writing that name back gives it again. Never a crash;
  * every check is reported and counted; and since the fuzzer cannot sign as
  * an aggregator, no publication ever passes. */
 #include <string.h>
 
 #include "protocol/audit.h"
+#include "protocol/layout.h"
 #include "task_fuzz.h"
 
 FUZZ_TASK_TARGET
@@ -71,6 +74,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n[0] = n[1] = 0;
 	expect(sg_audit_counted(f.task, id, leaves[0], lens[0], leaves[1], lens[1], "i", count, n), n,
 	       0);
+	char name[64], back[SG_PUB_NAME_BYTES];
+	uint32_t file_id;
+	enum sg_pub_kind kind;
+	size_t nl = piece[8].len < sizeof name - 1 ? piece[8].len : sizeof name - 1;
+	memcpy(name, piece[8].data ? piece[8].data : (const uint8_t *)"", nl);
+	name[nl] = '\0';
+	if (sg_pub_industry_parse(name, &file_id, &kind)) {
+		sg_pub_industry_file(back, file_id, kind);
+		if (strcmp(back, name) != 0)
+			__builtin_trap();
+	}
 	n[0] = n[1] = 0;
 	expect(sg_audit_log_consistency(f.task, leaves[0], lens[0], leaves[1], lens[1], count, n), n,
 	       1);

@@ -12,14 +12,6 @@
 #include "spillguard/err.h"
 #include "util/file.h"
 
-static const char *const suffix[] = { ".pb", ".json", ".reports.pb" };
-
-void sg_pub_industry_file(char out[static SG_PUB_NAME_BYTES], uint32_t industry,
-			  enum sg_pub_kind kind)
-{
-	snprintf(out, SG_PUB_NAME_BYTES, "industry-%" PRIu32 "%s", industry, suffix[kind]);
-}
-
 /* dir/name into *f when it exists: 0, or an error with err set. */
 static int read_one(sg_audit_file *f, uint8_t **keep, const char *dir, const char *name,
 		    char *err, size_t err_len)
@@ -43,26 +35,6 @@ static int read_one(sg_audit_file *f, uint8_t **keep, const char *dir, const cha
 	f->data = (const uint8_t *)bytes;
 	f->len = len;
 	return 0;
-}
-
-/* "industry-<id><suffix>" -> id and kind; false for any other name. */
-static bool industry_name(const char *name, uint32_t *id, enum sg_pub_kind *kind)
-{
-	const char *p = name + strlen("industry-");
-	char *end;
-	if (strncmp(name, "industry-", strlen("industry-")) != 0 || *p < '0' || *p > '9')
-		return false;
-	errno = 0;
-	unsigned long long v = strtoull(p, &end, 10);
-	if (errno != 0 || v > UINT32_MAX || (p[0] == '0' && end != p + 1))
-		return false;
-	for (int k = 2; k >= 0; k--) /* the longest suffix first */
-		if (strcmp(end, suffix[k]) == 0) {
-			*id = (uint32_t)v;
-			*kind = (enum sg_pub_kind)k;
-			return true;
-		}
-	return false;
 }
 
 static sg_audit_industry_files *entry_for(sg_pubdir *p, uint32_t id, size_t *cap)
@@ -97,7 +69,7 @@ static int read_industries(sg_pubdir *p, const char *dir, char *err, size_t err_
 	while (ret == 0 && (de = readdir(d)) != NULL) {
 		uint32_t id;
 		enum sg_pub_kind kind;
-		if (!industry_name(de->d_name, &id, &kind))
+		if (!sg_pub_industry_parse(de->d_name, &id, &kind))
 			continue;
 		sg_audit_industry_files *e = entry_for(p, id, &cap);
 		if (e == NULL) {

@@ -3,41 +3,15 @@
 #define SG_EDGE_PUBDIR_H
 
 /*
- * The publication folder's layout, named here and nowhere else
- * (docs/publication.md), and reading one back for the audit, the node and
- * anyone who checks a report:
- *
- *   log.pb                   the round's log: the record, signed by every
- *                            aggregator (protocol/log.h)
- *   round.pb, round.json     the RoundOutcome and its view
- *   isk.pb, isk.json         the ISK summary and its view
- *   industry-<id>.pb         a published industry's aggregate
- *   industry-<id>.json       its view
- *   industry-<id>.reports.pb its report set
+ * Reading a publication folder back (its layout: protocol/layout.h) for
+ * the audit, the node and anyone who checks a report.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "protocol/audit.h"
-
-#define SG_PUB_LOG "log.pb"
-#define SG_PUB_OUTCOME "round.pb"
-#define SG_PUB_OUTCOME_JSON "round.json"
-#define SG_PUB_ISK "isk.pb"
-#define SG_PUB_ISK_JSON "isk.json"
-
-enum sg_pub_kind {
-	SG_PUB_AGGREGATE, /* industry-<id>.pb */
-	SG_PUB_VIEW,      /* industry-<id>.json */
-	SG_PUB_REPORTS,   /* industry-<id>.reports.pb */
-};
-
-#define SG_PUB_NAME_BYTES 48
-
-/* The file name of one industry's file of that kind. */
-void sg_pub_industry_file(char out[static SG_PUB_NAME_BYTES], uint32_t industry,
-			  enum sg_pub_kind kind);
+#include "protocol/layout.h"
 
 /* Largest file read back: no published file of a task comes near it. */
 #define SG_PUB_MAX_FILE_BYTES ((size_t)64 << 20)

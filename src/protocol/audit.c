@@ -9,6 +9,7 @@
 
 #include "protocol/audit_internal.h"
 #include "protocol/collect.h"
+#include "protocol/layout.h"
 #include "protocol/upload.h"
 #include "spillguard/err.h"
 #include "spillguard/merkle.h"
@@ -167,11 +168,11 @@ static int published_files(int *failed, const sg_task *t, const sg_audit_found *
 	uint32_t id = t->body->industries[k]->id;
 	const sg_audit_industry_files *mine = files_of(files, id);
 	static const sg_audit_industry_files none = { 0 };
-	char name[300], file[64];
+	char name[300], file[SG_PUB_NAME_BYTES];
 	if (mine == NULL)
 		mine = &none;
 	sg_audit_industry_name(name, sizeof name, t, id);
-	snprintf(file, sizeof file, "industry-%u.pb", id);
+	sg_pub_industry_file(file, id, SG_PUB_AGGREGATE);
 	int ret = leaf_check(failed, f, leaf_of(f, k), &mine->pb, file, say, ctx);
 	if (ret == 0)
 		ret = sg_audit_report_set(t, f->aggregate[k], f->aggregate_len[k], mine->reports.data,
@@ -192,13 +193,13 @@ static int files_check(int *failed, const sg_task *t, const sg_audit_found *f,
 {
 	const Spillguard__Log *lg = kept(f);
 	size_t n = lg->n_leaves;
-	int ret = leaf_check(failed, f, n - 2, &files->outcome, "round.pb", say, ctx);
+	int ret = leaf_check(failed, f, n - 2, &files->outcome, SG_PUB_OUTCOME, say, ctx);
 	if (ret == 0)
 		ret = sg_audit_view_round(t, f, files->outcome_json.data, files->outcome_json.len,
 					  say, ctx);
 	if (ret >= 0) {
 		*failed += ret;
-		ret = leaf_check(failed, f, n - 1, &files->isk, "isk.pb", say, ctx);
+		ret = leaf_check(failed, f, n - 1, &files->isk, SG_PUB_ISK, say, ctx);
 	}
 	if (ret == 0)
 		ret = sg_audit_view_isk(t, f->isk, f->isk_len, files->isk_json.data,
@@ -217,11 +218,16 @@ static int files_check(int *failed, const sg_task *t, const sg_audit_found *f,
 			       "%s: withheld by the signed outcome (%s), and no file publishes it",
 			       name, sg_collect_message((enum sg_collect_refusal)f->withheld[k]));
 	}
-	for (size_t i = 0; ret >= 0 && i < files->n_industries; i++)
-		if (sg_task_industry_index(t->body, files->industries[i].id) < 0)
+	for (size_t i = 0; ret >= 0 && i < files->n_industries; i++) {
+		uint32_t id = files->industries[i].id;
+		char file[SG_PUB_NAME_BYTES];
+		sg_pub_industry_file(file, id, SG_PUB_AGGREGATE);
+		if (sg_task_industry_index(t->body, id) < 0)
 			sg_audit_check(failed, say, ctx, false,
-				       "industry-%u.*: industry %u is not in this task",
-				       files->industries[i].id, files->industries[i].id);
+				       "%s (or another file of industry %u): industry %u is not in this "
+				       "task",
+				       file, id, id);
+	}
 	return ret < 0 ? ret : 0;
 }
 
@@ -267,7 +273,7 @@ int sg_audit_publication(const sg_task *t, const sg_audit_files *files, sg_audit
 	if (ret != 0)
 		return ret;
 	sg_audit_check(&failed, say, ctx, files->log.data != NULL,
-		       "log.pb: present (the round's record, signed by every aggregator)");
+		       SG_PUB_LOG ": present (the round's record, signed by every aggregator)");
 	other_task(other, sizeof other, t, files->log.data, files->log.len);
 	if (other[0] != '\0')
 		sg_audit_check(&failed, say, ctx, false, "log: %s", other);
@@ -281,8 +287,8 @@ int sg_audit_publication(const sg_task *t, const sg_audit_files *files, sg_audit
 		ret = files_check(&failed, t, found, files, say, ctx);
 	if (ret >= 0 && !whole) { /* no record to hold the files against */
 		sg_audit_check(&failed, say, ctx, files->outcome.data != NULL,
-			       "round.pb: present (the round's signed outcome)");
-		sg_audit_check(&failed, say, ctx, files->isk.data != NULL, "isk.pb: present");
+			       SG_PUB_OUTCOME ": present (the round's signed outcome)");
+		sg_audit_check(&failed, say, ctx, files->isk.data != NULL, SG_PUB_ISK ": present");
 	}
 	return ret < 0 ? ret : failed;
 }

@@ -12,6 +12,7 @@
 #include "protocol/audit_figures.h"
 #include "protocol/audit_internal.h"
 #include "protocol/collect.h"
+#include "protocol/layout.h"
 #include "spillguard/err.h"
 #include "util/hex.h"
 #include "util/json.h"
@@ -180,10 +181,12 @@ int sg_audit_view_industry(const sg_task *t, const uint8_t *pub, size_t pub_len,
 		  u64_is(&v, doc, "view", "report_count", pa->report_count) &&
 		  hex_is(&v, doc, "view", "report_set_root", pa->report_set_root.data, 32) &&
 		  categories_agg(&v, doc, t, pa) && shares_agg(&v, doc, t, pa);
-	if (pa != NULL && ret == 0)
-		sg_audit_check(&failed, say, ctx, ok,
-			       "%s: industry-%u.json shows exactly the signed aggregate%s%s", name,
-			       pa->industry, ok ? "" : ": ", v.diff);
+	if (pa != NULL && ret == 0) {
+		char file[SG_PUB_NAME_BYTES];
+		sg_pub_industry_file(file, pa->industry, SG_PUB_VIEW);
+		sg_audit_check(&failed, say, ctx, ok, "%s: %s shows exactly the signed aggregate%s%s",
+			       name, file, ok ? "" : ": ", v.diff);
+	}
 	sg_json_free(doc);
 	sg_wire_release(pa ? &pa->base : NULL, b);
 	return pa == NULL ? SG_ERR_PARAM : ret < 0 ? ret : failed;
@@ -222,7 +225,8 @@ int sg_audit_view_isk(const sg_task *t, const uint8_t *isk, size_t isk_len, cons
 		     str_is(&v, c, path, "isk", s->isk[i]);
 	}
 	if (ret == 0)
-		sg_audit_check(&failed, say, ctx, ok, "ISK: isk.json shows exactly the signed ISK%s%s",
+		sg_audit_check(&failed, say, ctx, ok,
+			       "ISK: " SG_PUB_ISK_JSON " shows exactly the signed ISK%s%s",
 			       ok ? "" : ": ", v.diff);
 	sg_json_free(doc);
 	sg_wire_release(m, b);
@@ -270,7 +274,7 @@ int sg_audit_view_round(const sg_task *t, const sg_audit_found *found, const uin
 	}
 	if (ret == 0)
 		sg_audit_check(&failed, say, ctx, ok,
-			       "round.json shows exactly the signed outcome and counts%s%s",
+			       SG_PUB_OUTCOME_JSON " shows exactly the signed outcome and counts%s%s",
 			       ok ? "" : ": ", v.diff);
 	sg_json_free(doc);
 	return ret < 0 ? ret : failed;
