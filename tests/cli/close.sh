@@ -16,13 +16,7 @@ no_world=1
 pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
 
-while :; do
-	# below Linux's ephemeral range (32768-60999), where the daemons' own
-	# outgoing connections take their ports
-	base=$((20000 + RANDOM % 12000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null ||
-		(exec 3<>"/dev/tcp/127.0.0.1/$((base + 1))") 2>/dev/null || break
-done
+free_ports 2
 "$sg" keygen --role authority --out auth --name city > auth.json
 for i in 0 1; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
 for i in 1 2 3 4 5; do "$sg" keygen --role enterprise --out ent$i --name ent$i > ent$i.json; done

@@ -22,16 +22,7 @@ trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' E
 # --- the world: keys, data, task ------------------------------------------------
 
 # Four consecutive free loopback ports: three aggregators and a spare.
-while :; do
-	# below Linux's ephemeral range (32768-60999), where the daemons' own
-	# outgoing connections take their ports
-	base=$((20000 + RANDOM % 12000))
-	busy=0
-	for p in $base $((base + 1)) $((base + 2)) $((base + 3)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && busy=1
-	done
-	[[ $busy == 0 ]] && break
-done
+free_ports 4
 
 "$sg" keygen --role authority --out auth --name city-dept > auth.json
 for i in 0 1 2; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
