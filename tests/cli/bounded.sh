@@ -44,9 +44,10 @@ cat > task.json <<JSON
 JSON
 "$sg" task create --from task.json --authority-key auth/sign.sk --out task.sgt > /dev/null ||
 	{ echo "FAIL task create"; exit 1; }
-"$sg" task show task.sgt | grep -q "^vdaf  *Prio3BoundedSumVec (0xFFFF0001)" &&
+show=$("$sg" task show task.sgt)
+grep -q "^vdaf  *Prio3BoundedSumVec (0xFFFF0001)" <<<"$show" &&
 	pass "categories with different bounds: the task names Prio3BoundedSumVec" ||
-	fail "task show: $("$sg" task show task.sgt | grep vdaf)"
+	fail "task show: $(grep vdaf <<<"$show")"
 
 for i in 0 1 2; do
 	"$sg" aggregator --task task.sgt --key agg$i --db agg$i/store.db 2>>agg$i.log &

@@ -83,7 +83,10 @@ rc=$?
 [[ ! -e s ]] && pass "nothing made on a usage error" || fail "state made"
 "$sg" node run --help | grep -q "ID.report" && "$sg" node run --help | grep -q "Exit status" &&
 	pass "node run --help" || fail "run --help"
-"$sg" node --help | grep -q "node run" && pass "node --help" || fail "node --help"
+# (read whole: with pipefail, grep -q leaving early can fail a long --help
+# with SIGPIPE)
+help=$("$sg" node --help)
+grep -q "node run" <<<"$help" && pass "node --help" || fail "node --help"
 set -e
 
 echo "cli node run: $failures failed"
