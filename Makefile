@@ -6,7 +6,8 @@
 #   make test         everything with -Werror, unit tests plain and under
 #                     ASan+UBSan, the command-line tests (the daemons' also
 #                     under ASan+UBSan), a short run of every fuzz target,
-#                     then the VDAF conformance run
+#                     then the VDAF conformance runs (the draft's vectors and
+#                     BoundedSumVec's in tests/vectors/)
 #   make fuzz         libFuzzer targets; `make fuzz-run FUZZ_SECONDS=60`
 #   make demo         `spillguard demo`: a whole round on loopback, checked
 #   make bench        `spillguard bench prio3`
@@ -197,6 +198,8 @@ ifneq ($(wildcard cli/vdaf_check.c),)
 define run_vdaf
 @echo '==> VDAF conformance: $(VECTORS)/vdaf-20/'
 $(Q)SG_VECTORS='$(VECTORS)' $(CLI) vdaf-check '$(VECTORS)/vdaf-20/'
+@echo '==> VDAF conformance: BoundedSumVec, tests/vectors/'
+$(Q)$(CLI) vdaf-check tests/vectors/
 endef
 else
 define run_vdaf

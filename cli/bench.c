@@ -25,20 +25,24 @@
 #define SAMPLES 21
 #define MIN_BATCH_NS 4000000.0
 
+/* BoundedSumVec cases: element i's bound is max_measurement for odd i and
+ * small_max for even i (half the categories each, alternating). */
 typedef struct bench_case {
 	const char *name;
 	enum sg_prio3_circuit circuit;
 	uint64_t length, max_measurement;
 	unsigned shares;
+	uint64_t small_max;
 } bench_case;
 
 static const bench_case cases[] = {
-	{ "count-2agg", SG_PRIO3_COUNT, 0, 0, 2 },
-	{ "sumvec-10x255-2agg", SG_PRIO3_SUMVEC, 10, 255, 2 },
-	{ "sumvec-100x65535-2agg", SG_PRIO3_SUMVEC, 100, 65535, 2 },
-	{ "sumvec-1000x65535-2agg", SG_PRIO3_SUMVEC, 1000, 65535, 2 },
-	{ "sumvec-1000x65535-3agg", SG_PRIO3_SUMVEC, 1000, 65535, 3 },
-	{ "histogram-100-2agg", SG_PRIO3_HISTOGRAM, 100, 0, 2 },
+	{ "count-2agg", SG_PRIO3_COUNT, 0, 0, 2, 0 },
+	{ "sumvec-10x255-2agg", SG_PRIO3_SUMVEC, 10, 255, 2, 0 },
+	{ "sumvec-100x65535-2agg", SG_PRIO3_SUMVEC, 100, 65535, 2, 0 },
+	{ "bounded-100x100/65535-2agg", SG_PRIO3_BOUNDED_SUMVEC, 100, 65535, 2, 100 },
+	{ "sumvec-1000x65535-2agg", SG_PRIO3_SUMVEC, 1000, 65535, 2, 0 },
+	{ "sumvec-1000x65535-3agg", SG_PRIO3_SUMVEC, 1000, 65535, 3, 0 },
+	{ "histogram-100-2agg", SG_PRIO3_HISTOGRAM, 100, 0, 2, 0 },
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -48,7 +52,7 @@ typedef struct fixture {
 	uint8_t ctx[16], nonce[SG_PRIO3_NONCE_BYTES], vk[SG_PRIO3_VERIFY_KEY_BYTES];
 	uint8_t *rand, *pub, *in[3], *vs[3], *msg, *agg_enc[3];
 	size_t vs_len[3], agg_len[3];
-	uint64_t *meas;
+	uint64_t *meas, *bounds;
 	sg_prio3_state *st[3];
 	sg_prio3_agg *agg;
 	sg_fe *floor_buf;
@@ -177,15 +181,42 @@ static double time_batch(fixture *fx, phase_fn fn, size_t batch)
 	return (now_ns() - t0) / (double)batch;
 }
 
+/* A random measurement value for element i of case c. */
+static uint64_t random_value(const fixture *fx, const bench_case *c, size_t i)
+{
+	switch (c->circuit) {
+	case SG_PRIO3_SUMVEC:
+		return randombytes_uniform((uint32_t)c->max_measurement + 1);
+	case SG_PRIO3_BOUNDED_SUMVEC:
+		return randombytes_uniform((uint32_t)fx->bounds[i] + 1);
+	case SG_PRIO3_HISTOGRAM:
+		return randombytes_uniform((uint32_t)c->length);
+	default:
+		return 1;
+	}
+}
+
+static void fixture_params(fixture *fx, const bench_case *c, sg_prio3_params *pp)
+{
+	sg_prio3_params_standard(pp, c->circuit, c->shares);
+	pp->length = c->length;
+	pp->max_measurement = c->max_measurement;
+	if (c->circuit == SG_PRIO3_BOUNDED_SUMVEC) {
+		fx->bounds = malloc(c->length * sizeof *fx->bounds);
+		must(fx->bounds ? 0 : SG_ERR_NOMEM, "allocation");
+		for (size_t i = 0; i < c->length; i++)
+			fx->bounds[i] = i % 2 ? c->max_measurement : c->small_max;
+		pp->max_measurements = fx->bounds;
+		pp->max_measurements_len = c->length;
+	}
+	pp->chunk_length = sg_prio3_default_chunk_length(pp);
+}
+
 static void fixture_init(fixture *fx, const bench_case *c)
 {
 	sg_prio3_params pp;
 	memset(fx, 0, sizeof *fx);
-	sg_prio3_params_standard(&pp, c->circuit, c->shares);
-	pp.length = c->length;
-	pp.max_measurement = c->max_measurement;
-	if (c->circuit == SG_PRIO3_SUMVEC || c->circuit == SG_PRIO3_HISTOGRAM)
-		pp.chunk_length = sg_prio3_default_chunk_length(&pp);
+	fixture_params(fx, c, &pp);
 	must(sg_prio3_new(&fx->p, &pp), "sg_prio3_new");
 	randombytes_buf(fx->ctx, sizeof fx->ctx);
 	randombytes_buf(fx->nonce, sizeof fx->nonce);
@@ -193,9 +224,7 @@ static void fixture_init(fixture *fx, const bench_case *c)
 	size_t mlen = sg_prio3_measurement_len(fx->p);
 	fx->meas = calloc(mlen, sizeof *fx->meas);
 	for (size_t i = 0; fx->meas && i < mlen; i++)
-		fx->meas[i] = c->circuit == SG_PRIO3_SUMVEC ? randombytes_uniform((uint32_t)c->max_measurement + 1)
-		            : c->circuit == SG_PRIO3_HISTOGRAM ? randombytes_uniform((uint32_t)c->length)
-			    : 1;
+		fx->meas[i] = random_value(fx, c, i);
 	fx->rand = malloc(sg_prio3_rand_bytes(fx->p));
 	fx->pub = malloc(sg_prio3_public_share_bytes(fx->p) + 1);
 	fx->msg = malloc(sg_prio3_verifier_message_bytes(fx->p) + 1);
@@ -237,6 +266,7 @@ static void fixture_free(fixture *fx, unsigned shares)
 	sg_prio3_agg_free(fx->agg);
 	free(fx->floor_buf);
 	free(fx->meas);
+	free(fx->bounds);
 	free(fx->rand);
 	free(fx->pub);
 	free(fx->msg);

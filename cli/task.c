@@ -170,9 +170,15 @@ static void print_task(const sg_task *t)
 	printf("task        %s\nname        %s\nauthority   key %s (signature verified)\n", id,
 	       b->name, kid);
 	printf("window      %s .. %s\nmin_batch   %u enterprises\n", from, to, b->min_batch);
-	printf("vdaf        Prio3SumVec, %llu elements in [0, %llu], chunk length %llu, Field%u, "
-	       "%u proof(s)\n",
-	       (unsigned long long)b->vdaf->length, (unsigned long long)b->vdaf->max_measurement,
+	if (b->vdaf->algorithm_id == SG_TASK_ALGORITHM_SUMVEC)
+		printf("vdaf        Prio3SumVec, %llu elements in [0, %llu], ",
+		       (unsigned long long)b->vdaf->length,
+		       (unsigned long long)b->vdaf->max_measurement);
+	else
+		printf("vdaf        Prio3BoundedSumVec (0x%08X), %llu elements each in [0, its "
+		       "category's max], ",
+		       b->vdaf->algorithm_id, (unsigned long long)b->vdaf->length);
+	printf("chunk length %llu, Field%u, %u proof(s)\n",
 	       (unsigned long long)b->vdaf->chunk_length, b->vdaf->field, b->vdaf->proofs);
 	if (b->dp != NULL && b->dp->sigma_milli > 0)
 		printf("dp          discrete Gaussian noise, sigma %llu/1000 per element\n",

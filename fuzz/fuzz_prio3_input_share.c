@@ -6,8 +6,9 @@
  * randomness) and of aggregator 1 (a helper: seed, then blind) in an
  * otherwise honest report.
  *
- * Input: byte 0 picks the parameter set (bits 0-1: Count/Field64,
- * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs) and
+ * Input: byte 0 picks the parameter set (modulo 6: Count/Field64,
+ * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs,
+ * BoundedSumVec/Field128, BoundedSumVec/Field64 with two proofs) and
  * whether the rest is taken as is, XORed onto the honest share (bit 7), or
  * read as names of boundary values for the leader's elements (bit 6).
  * Invariants checked:

@@ -5,7 +5,7 @@
  * honest report whose public share is replaced by the input, then the
  * report goes through verification to the end.
  *
- * Input: byte 0 picks the parameter set (bits 0-1) and whether the rest is
+ * Input: byte 0 picks the parameter set (modulo 6) and whether the rest is
  * taken as is or XORed onto the honest public share (bit 7), which lets the
  * fuzzer reach the accepting paths. Invariants checked:
  *   - verify_init accepts exactly the inputs of the right length, and zeroes

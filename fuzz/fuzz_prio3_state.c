@@ -5,8 +5,9 @@
  * seed): the leader keeps one per upload in its store and reads it back for
  * aggregation, so sg_prio3_state_decode reads bytes from disk.
  *
- * Input: byte 0 picks the parameter set (bits 0-1: Count/Field64,
- * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs), the
+ * Input: byte 0 picks the parameter set (modulo 6: Count/Field64,
+ * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs,
+ * BoundedSumVec/Field128, BoundedSumVec/Field64 with two proofs), the
  * aggregator whose honest state is the reference (bits 2-3, modulo the
  * share count) and whether the rest is taken as is, XORed onto that state's
  * encoding (bit 7), or read as names of boundary values for its output

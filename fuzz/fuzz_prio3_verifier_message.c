@@ -5,8 +5,9 @@
  * honest report. The state is spent by every verify_next, so verify_init
  * runs per input; sharding and the honest run happen once.
  *
- * Input: byte 0 picks the parameter set (bits 0-1: Count/Field64,
- * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs), the
+ * Input: byte 0 picks the parameter set (modulo 6: Count/Field64,
+ * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs,
+ * BoundedSumVec/Field128, BoundedSumVec/Field64 with two proofs), the
  * aggregator (bits 2-3, modulo the share count) and whether the rest is
  * taken as is or XORed onto the honest message (bit 7). Invariants checked:
  *   - verify_next accepts exactly the honest message, and refuses any

@@ -4,8 +4,9 @@
  * §7.2.2): verifier_shares_to_message on the verifier shares of an honest
  * report, one of them replaced by the input.
  *
- * Input: byte 0 picks the parameter set (bits 0-1: Count/Field64,
- * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs), the
+ * Input: byte 0 picks the parameter set (modulo 6: Count/Field64,
+ * SumVec/Field128, Histogram/Field128, SumVec/Field64 with two proofs,
+ * BoundedSumVec/Field128, BoundedSumVec/Field64 with two proofs), the
  * aggregator whose share is replaced (bits 2-3, modulo the share count) and
  * whether the rest is taken as is, XORed onto the honest share (bit 7), or
  * read as names of boundary values for its elements (bit 6).

@@ -3,7 +3,7 @@
 #define SG_FUZZ_PRIO3_FUZZ_H
 
 /*
- * What the Prio3 libFuzzer targets (fuzz/fuzz_prio3_*.c) share: four
+ * What the Prio3 libFuzzer targets (fuzz/fuzz_prio3_*.c) share: six
  * parameter sets, an honest report for each, run to the end at start-up
  * (fixed randomness, verified at every aggregator), the ways an input becomes
  * a candidate encoding, and field checks done here independently of the
@@ -31,7 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_SHARES 3
-#define NVARIANTS 4
+#define NVARIANTS 6
 #define SEED SG_PRIO3_SEED_BYTES
 
 #ifndef PRIO3_FUZZ_RUN_EXTRA
@@ -75,6 +75,17 @@ static const variant variants[NVARIANTS] = {
 	{ { .circuit = SG_PRIO3_SUMVEC, .field = SG_PRIO3_FIELD64, .algorithm_id = 0xffffffffu,
 	    .shares = 2, .proofs = 2, .length = 3, .max_measurement = 3, .chunk_length = 2 },
 	  { 3, 0, 2 } },
+	/* BoundedSumVec: a bound per element, 2^b - 1 or not, down to 1. */
+	{ { .circuit = SG_PRIO3_BOUNDED_SUMVEC, .field = SG_PRIO3_FIELD128,
+	    .algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_ID, .shares = 3, .proofs = 1, .length = 4,
+	    .chunk_length = 4, .max_measurements = (const uint64_t[]){ 100, 1, 60000, 7 },
+	    .max_measurements_len = 4 },
+	  { 50, 1, 60000, 0 } },
+	{ { .circuit = SG_PRIO3_BOUNDED_SUMVEC, .field = SG_PRIO3_FIELD64,
+	    .algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID, .shares = 2, .proofs = 2,
+	    .length = 3, .chunk_length = 3, .max_measurements = (const uint64_t[]){ 5, 255, 2 },
+	    .max_measurements_len = 3 },
+	  { 5, 17, 2 } },
 };
 
 /* One honest report run to the end, plus scratch for the fuzzed runs. */
@@ -183,8 +194,9 @@ static inline int setup_runs(int *argc, char ***argv, void (*extra)(run *, const
 
 /* --- candidates ---------------------------------------------------------------- */
 
-/* Byte 0 of every input: bits 0-1 pick the run (variant), bits 2-3 modulo
- * the share count an aggregator, for targets that fuzz one. */
+/* Byte 0 of every input: modulo NVARIANTS it picks the run (variant),
+ * bits 2-3 modulo the share count an aggregator, for targets that fuzz one
+ * (every pair of the two stays reachable with bits 6-7 fixed). */
 static inline run *run_of(uint8_t b0)
 {
 	return &runs[b0 % NVARIANTS];

@@ -96,6 +96,18 @@ const sg_test_case sg_test_cases[SG_TEST_NCASES] = {
 	  { .circuit = SG_PRIO3_SUMVEC, .field = SG_PRIO3_FIELD64, .algorithm_id = 0xffffffffu,
 	    .shares = 2, .proofs = 2, .length = 3, .max_measurement = 3, .chunk_length = 2 },
 	  { 3, 0, 2 } },
+	{ "BoundedSumVec/Field128",
+	  { .circuit = SG_PRIO3_BOUNDED_SUMVEC, .field = SG_PRIO3_FIELD128,
+	    .algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_ID, .shares = 3, .proofs = 1, .length = 5,
+	    .chunk_length = 4, .max_measurements = (const uint64_t[]){ 100, 60000, 1, 255, 1337 },
+	    .max_measurements_len = 5 },
+	  { 50, 60000, 1, 0, 1000 } },
+	{ "BoundedSumVec/Field64x3",
+	  { .circuit = SG_PRIO3_BOUNDED_SUMVEC, .field = SG_PRIO3_FIELD64,
+	    .algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID, .shares = 2, .proofs = 3,
+	    .length = 3, .chunk_length = 3, .max_measurements = (const uint64_t[]){ 7, 2, 100 },
+	    .max_measurements_len = 3 },
+	  { 7, 1, 99 } },
 };
 
 static void shard_fixed(sg_prio3 *p, uint8_t *pub, uint8_t *const *in, const uint64_t *meas)

@@ -35,7 +35,7 @@ bool sg_test_zeroed(const void *b, size_t n);
 
 #define SG_TEST_MAXS 3    /* most shares in a parameter set here */
 #define SG_TEST_MAX_OUT 8 /* longest output here */
-#define SG_TEST_NCASES 4
+#define SG_TEST_NCASES 6
 
 /* The context, verify key and nonce of every report here. */
 extern const uint8_t sg_test_ctx[];
@@ -50,9 +50,10 @@ typedef struct sg_test_case {
 	uint64_t meas[5];
 } sg_test_case;
 
-/* Four parameter sets covering both fields with and without joint
+/* Six parameter sets covering both fields with and without joint
  * randomness: Count/Field64, SumVec/Field128 (3 shares),
- * Histogram/Field128, SumVec/Field64 with two proofs. */
+ * Histogram/Field128, SumVec/Field64 with two proofs, BoundedSumVec/Field128
+ * (3 shares) and BoundedSumVec/Field64 with three proofs. */
 extern const sg_test_case sg_test_cases[SG_TEST_NCASES];
 
 /* Every message of one report, as the honest parties produce them. */

@@ -100,10 +100,30 @@ static void unshard(sg_prio3 *p, sg_prio3_agg **aggs, uint64_t *result, uint64_t
 		free(enc[j]);
 }
 
+/* Uniform in [0, max], any max up to UINT64_MAX; 0 or max a quarter of
+ * the time each, to favour the edges of the range. */
+static uint64_t upto(uint64_t max)
+{
+	uint64_t r;
+	uint32_t k = randombytes_uniform(4);
+	if (k < 2)
+		return k == 0 ? 0 : max;
+	if (max <= UINT32_MAX - 1)
+		return randombytes_uniform((uint32_t)max + 1);
+	randombytes_buf(&r, sizeof r);
+	return max == UINT64_MAX ? r : r % (max + 1);
+}
+
 /* A random valid measurement and its contribution to the plain sum. */
 static void random_measurement(const sg_prio3_params *pp, uint64_t *m, size_t n, uint64_t *plain)
 {
 	switch (pp->circuit) {
+	case SG_PRIO3_BOUNDED_SUMVEC:
+		for (size_t i = 0; i < n; i++) {
+			m[i] = upto(pp->max_measurements[i]);
+			plain[i] += m[i];
+		}
+		break;
 	case SG_PRIO3_COUNT:
 		m[0] = randombytes_uniform(2);
 		plain[0] += m[0];
@@ -114,10 +134,7 @@ static void random_measurement(const sg_prio3_params *pp, uint64_t *m, size_t n,
 		break;
 	case SG_PRIO3_SUMVEC:
 		for (size_t i = 0; i < n; i++) {
-			/* favour the edges of the range */
-			uint32_t k = randombytes_uniform(4);
-			m[i] = k == 0 ? 0 : k == 1 ? pp->max_measurement
-				       : randombytes_uniform((uint32_t)pp->max_measurement + 1);
+			m[i] = upto(pp->max_measurement);
 			plain[i] += m[i];
 		}
 		break;
@@ -205,6 +222,81 @@ Test(prio3, sums_equal_plain_sums_for_2_3_5_aggregators)
 		pp = params(SG_PRIO3_MULTIHOT_COUNTVEC, s, 12, 5);
 		round_trip(&pp, 10);
 	}
+}
+
+/* BoundedSumVec over `bounds`, Field128, the default chunk length. */
+static sg_prio3_params bounded(unsigned shares, const uint64_t *bounds, size_t n)
+{
+	sg_prio3_params pp;
+	sg_prio3_params_standard(&pp, SG_PRIO3_BOUNDED_SUMVEC, shares);
+	pp.length = n;
+	pp.max_measurements = bounds;
+	pp.max_measurements_len = n;
+	pp.chunk_length = sg_prio3_default_chunk_length(&pp);
+	return pp;
+}
+
+/* Mixed bounds: 2^b - 1 or not, 1, and a spread of widths. */
+static const uint64_t MIXED[] = { 100, 60000, 1, 255, 1337, 2, 65535, 3, 1000000, 7, 12 };
+#define NMIXED (sizeof MIXED / sizeof MIXED[0])
+
+Test(prio3_bounded, sums_equal_plain_sums_for_2_3_5_aggregators)
+{
+	const unsigned shares[] = { 2, 3, 5 };
+	for (size_t k = 0; k < 3; k++) {
+		sg_prio3_params pp = bounded(shares[k], MIXED, NMIXED);
+		round_trip(&pp, 10);
+	}
+}
+
+Test(prio3_bounded, multiproof_field64)
+{
+	for (unsigned proofs = 1; proofs <= 3; proofs++) {
+		sg_prio3_params pp = bounded(3, MIXED, NMIXED);
+		pp.field = SG_PRIO3_FIELD64;
+		pp.proofs = proofs;
+		pp.algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID;
+		round_trip(&pp, 6);
+	}
+}
+
+Test(prio3_bounded, explicit_chunk_lengths)
+{
+	const uint64_t chunks[] = { 1, 2, 7, 40, 500 };
+	for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+		sg_prio3_params pp = bounded(2, MIXED, NMIXED);
+		pp.chunk_length = chunks[i];
+		round_trip(&pp, 4);
+	}
+}
+
+/* Bounds of 64 bits (Field128): all ones, and one that is not 2^b - 1. */
+Test(prio3_bounded, bounds_of_64_bits)
+{
+	const uint64_t bounds[] = { UINT64_MAX, ((uint64_t)1 << 63) + 12345, 1 };
+	const uint64_t m[2][3] = { { UINT64_MAX, ((uint64_t)1 << 63) + 12345, 1 }, { 0, 99, 0 } };
+	sg_prio3_params pp = bounded(3, bounds, 3);
+	sg_prio3 *p;
+	sg_prio3_agg *aggs[8];
+	uint8_t vk[SG_PRIO3_VERIFY_KEY_BYTES] = { 7 };
+	uint64_t result[3];
+	cr_assert_eq(sg_prio3_new(&p, &pp), 0);
+	for (unsigned j = 0; j < 3; j++)
+		cr_assert_eq(sg_prio3_agg_new(p, &aggs[j]), 0);
+	for (int i = 0; i < 2; i++) {
+		report r;
+		report_alloc(p, &r);
+		cr_assert_eq(sg_prio3_shard_random(p, r.pub, r.in, CTX, CTX_LEN, m[i], 3, r.nonce), 0);
+		cr_assert_eq(verify_and_aggregate(p, vk, &r, aggs), 0);
+		report_free(p, &r);
+	}
+	unshard(p, aggs, result, 2);
+	cr_assert_eq(result[0], UINT64_MAX);
+	cr_assert_eq(result[1], ((uint64_t)1 << 63) + 12444);
+	cr_assert_eq(result[2], 1);
+	for (unsigned j = 0; j < 3; j++)
+		sg_prio3_agg_free(aggs[j]);
+	sg_prio3_free(p);
 }
 
 Test(prio3, multiproof_and_field64_sumvec)
@@ -403,4 +495,135 @@ Test(prio3_malicious, wrong_verify_key_or_nonce_rejects)
 	cr_assert(ret == SG_ERR_VERIFY || ret == SG_ERR_JOINT_RAND, "got %d", ret);
 	report_free(a.p, &r);
 	adversary_finish(&a);
+}
+
+/* ---- a bound per element: what BoundedSumVec refuses and SumVec does not -- */
+
+/* The incident's task: quality (max 100) and tooling (max 60000). */
+static const uint64_t QT[2] = { 100, 60000 };
+
+/* Five honest reports (quality 50, tooling 1000) into aggs. */
+static void five_honest(sg_prio3 *p, const uint8_t *vk, sg_prio3_agg **aggs)
+{
+	const uint64_t m[2] = { 50, 1000 };
+	for (int i = 0; i < 5; i++) {
+		report r;
+		report_alloc(p, &r);
+		cr_assert_eq(sg_prio3_shard_random(p, r.pub, r.in, CTX, CTX_LEN, m, 2, r.nonce), 0);
+		cr_assert_eq(verify_and_aggregate(p, vk, &r, aggs), 0);
+		report_free(p, &r);
+	}
+}
+
+/* A client that shards the encoding meas as it is, with a proof computed
+ * honestly over it; verification's code. */
+static int forged(sg_prio3 *p, const uint8_t *vk, const sg_fe *meas, sg_prio3_agg **aggs)
+{
+	report r;
+	size_t rl = sg_prio3_rand_bytes(p);
+	uint8_t *rnd = malloc(rl);
+	cr_assert_not_null(rnd);
+	randombytes_buf(rnd, rl);
+	report_alloc(p, &r);
+	cr_assert_eq(sg_prio3_shard_encoded(p, r.pub, r.in, CTX, CTX_LEN, meas, r.nonce, rnd, rl), 0);
+	int ret = verify_and_aggregate(p, vk, &r, aggs);
+	report_free(p, &r);
+	free(rnd);
+	return ret;
+}
+
+/* Runs five honest reports and one forged encoding of quality 60000 under
+ * pp; returns the forged report's code and the unsharded quality sum. */
+static int quality_attack(const sg_prio3_params *pp, uint64_t *quality, unsigned *counted)
+{
+	sg_prio3 *p;
+	sg_prio3_agg *aggs[8];
+	uint8_t vk[SG_PRIO3_VERIFY_KEY_BYTES];
+	uint64_t result[2];
+	cr_assert_eq(sg_prio3_new(&p, pp), 0);
+	randombytes_buf(vk, sizeof vk);
+	for (unsigned j = 0; j < pp->shares; j++)
+		cr_assert_eq(sg_prio3_agg_new(p, &aggs[j]), 0);
+	five_honest(p, vk, aggs);
+	const sg_flp *flp = &p->flp;
+	sg_fe *meas = calloc(flp->meas_len, sizeof *meas), dec[2];
+	cr_assert_not_null(meas);
+	/* the circuit's own encoding of quality 60000 where it has one (SumVec
+	 * with the largest bound); else every element 0 and quality's first
+	 * "bit" set to 60000. Either decodes to quality 60000. */
+	const uint64_t zero[2] = { 0, 0 }, over[2] = { 60000, 0 };
+	if (sg_flp_encode(flp, meas, over, 2) != 0) {
+		cr_assert_eq(sg_flp_encode(flp, meas, zero, 2), 0);
+		p->f->from_u64(&meas[0], 60000);
+	}
+	sg_flp_truncate(flp, dec, meas);
+	sg_fe want;
+	p->f->from_u64(&want, 60000);
+	cr_assert(p->f->eq(&dec[0], &want), "the forged encoding does not carry quality 60000");
+	int ret = forged(p, vk, meas, aggs);
+	*counted = 5 + (ret == 0);
+	unshard(p, aggs, result, *counted);
+	*quality = result[0];
+	for (unsigned j = 0; j < pp->shares; j++)
+		sg_prio3_agg_free(aggs[j]);
+	free(meas);
+	sg_prio3_free(p);
+	return ret;
+}
+
+Test(prio3_bounded, element_over_its_own_bound_refused)
+{
+	sg_prio3_params pp = bounded(3, QT, 2);
+	uint64_t quality;
+	unsigned counted;
+	cr_assert_eq(quality_attack(&pp, &quality, &counted), SG_ERR_VERIFY);
+	cr_assert_eq(counted, 5);
+	cr_assert_eq(quality, 250, "quality sum %llu", (unsigned long long)quality);
+}
+
+/* The same report under SumVec with the largest bound verifies: one bound
+ * for the whole vector lets quality carry tooling's maximum. */
+Test(prio3_bounded, same_attack_passes_sumvec_with_largest_bound)
+{
+	sg_prio3_params pp = params(SG_PRIO3_SUMVEC, 3, 2, 60000);
+	uint64_t quality;
+	unsigned counted;
+	cr_assert_eq(quality_attack(&pp, &quality, &counted), 0);
+	cr_assert_eq(counted, 6);
+	cr_assert_eq(quality, 60250);
+}
+
+/* Every encoded element in turn set to 2, then to p - 1: each refused;
+ * the honest encoding passes. */
+Test(prio3_bounded, any_element_not_a_bit_refused)
+{
+	const uint64_t bounds[] = { 1, 100, 7, 6 };
+	const uint64_t m[4] = { 1, 37, 0, 6 };
+	sg_prio3_params pp = bounded(2, bounds, 4);
+	sg_prio3 *p;
+	sg_prio3_agg *aggs[2];
+	uint8_t vk[SG_PRIO3_VERIFY_KEY_BYTES] = { 3 };
+	cr_assert_eq(sg_prio3_new(&p, &pp), 0);
+	const sg_flp *flp = &p->flp;
+	cr_assert_eq(flp->meas_len, 1 + 7 + 3 + 3);
+	for (unsigned j = 0; j < 2; j++)
+		cr_assert_eq(sg_prio3_agg_new(p, &aggs[j]), 0);
+	sg_fe *meas = calloc(flp->meas_len, sizeof *meas);
+	cr_assert_not_null(meas);
+	for (size_t i = 0; i < flp->meas_len; i++) {
+		for (int how = 0; how < 2; how++) {
+			cr_assert_eq(sg_flp_encode(flp, meas, m, 4), 0);
+			p->f->from_u64(&meas[i], how == 0 ? 2 : 1);
+			if (how == 1)
+				p->f->neg(&meas[i], &meas[i]);
+			cr_assert_eq(forged(p, vk, meas, aggs), SG_ERR_VERIFY, "element %zu, %s", i,
+				     how == 0 ? "2" : "p - 1");
+		}
+	}
+	cr_assert_eq(sg_flp_encode(flp, meas, m, 4), 0);
+	cr_assert_eq(forged(p, vk, meas, aggs), 0, "the honest encoding is refused");
+	for (unsigned j = 0; j < 2; j++)
+		sg_prio3_agg_free(aggs[j]);
+	free(meas);
+	sg_prio3_free(p);
 }

@@ -6,8 +6,8 @@
  *
  * Each message kind is taken from an honest report (fixed measurement and
  * randomness, verified to the end: sg_test_honest_new) and damaged one way
- * at a time, for four parameter sets covering both fields with and without
- * joint randomness.
+ * at a time, for the six parameter sets of tests/common.c (both fields,
+ * with and without joint randomness, BoundedSumVec's sizes among them).
  */
 #include <stdlib.h>
 #include <string.h>

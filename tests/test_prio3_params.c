@@ -168,6 +168,128 @@ Test(prio3_params, unknown_field)
 	}
 }
 
+/* BoundedSumVec over bounds (n of them, length n), Field128 or Field64. */
+static sg_prio3_params bounded(const uint64_t *bounds, size_t n, enum sg_prio3_field field)
+{
+	sg_prio3_params pp;
+	sg_prio3_params_standard(&pp, SG_PRIO3_BOUNDED_SUMVEC, 2);
+	pp.field = field;
+	pp.length = n;
+	pp.max_measurements = bounds;
+	pp.max_measurements_len = n;
+	pp.chunk_length = 3;
+	return pp;
+}
+
+Test(prio3_params, bounded_standard_instantiation)
+{
+	sg_prio3_params pp;
+	sg_prio3_params_standard(&pp, SG_PRIO3_BOUNDED_SUMVEC, 3);
+	cr_expect_eq(pp.algorithm_id, 0xFFFF0001u, "not in the draft's private-use range");
+	cr_expect_eq(pp.field, SG_PRIO3_FIELD128);
+	cr_expect_eq(pp.proofs, 1);
+	cr_expect_geq(SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID, 0xFFFF0000u);
+	cr_expect_neq(SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID, SG_PRIO3_BOUNDED_SUMVEC_ID);
+}
+
+/* Every bound >= 1, wherever the zero is. */
+Test(prio3_params, bounded_each_max_at_least_1)
+{
+	for (size_t at = 0; at < 4; at++) {
+		uint64_t b[4] = { 100, 60000, 1, 7 };
+		sg_prio3_params pp = bounded(b, 4, SG_PRIO3_FIELD128);
+		cr_expect_eq(new_rc(&pp), 0);
+		b[at] = 0;
+		cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "zero bound at %zu", at);
+	}
+}
+
+/* 2^bits < p for each bound: a 64-bit bound fits Field128 only. */
+Test(prio3_params, bounded_bound_by_field)
+{
+	uint64_t b[3] = { 5, 0, 9 };
+	const uint64_t top63 = ((uint64_t)1 << 63) - 1, bit64 = (uint64_t)1 << 63;
+	const uint64_t cases[][3] = { { top63, 0, 0 }, { bit64, 0, 1 }, { UINT64_MAX, 0, 1 } };
+	for (size_t i = 0; i < 3; i++) {
+		b[1] = cases[i][0];
+		sg_prio3_params pp = bounded(b, 3, SG_PRIO3_FIELD64);
+		cr_expect_eq(new_rc(&pp), cases[i][2] ? SG_ERR_PARAM : 0, "Field64, bound %llu",
+			     (unsigned long long)b[1]);
+		pp = bounded(b, 3, SG_PRIO3_FIELD128);
+		cr_expect_eq(new_rc(&pp), 0, "Field128, bound %llu", (unsigned long long)b[1]);
+	}
+}
+
+/* The bounds must be given, one per element. */
+Test(prio3_params, bounded_length_mismatch)
+{
+	const uint64_t b[3] = { 5, 6, 7 };
+	sg_prio3_params pp = bounded(b, 3, SG_PRIO3_FIELD128);
+	pp.max_measurements_len = 2;
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "fewer bounds than elements");
+	pp.length = 2;
+	cr_expect_eq(new_rc(&pp), 0);
+	pp.length = 4;
+	pp.max_measurements_len = 4;
+	pp.max_measurements = NULL;
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "no bounds");
+	pp = bounded(b, 0, SG_PRIO3_FIELD128);
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "length 0");
+	pp = bounded(b, 3, SG_PRIO3_FIELD128);
+	pp.chunk_length = 0;
+	cr_expect_eq(new_rc(&pp), SG_ERR_PARAM, "chunk_length 0");
+}
+
+/* Message sizes: MEAS_LEN is the sum of the bounds' bit lengths; equal
+ * bounds give exactly SumVec's sizes, mixed ones no more than SumVec's
+ * with the largest bound. */
+Test(prio3_params, bounded_sizes)
+{
+	const uint64_t equal[4] = { 255, 255, 255, 255 }, mixed[4] = { 1, 100, 60000, 255 };
+	sg_prio3 *b, *s, *m;
+	sg_prio3_params pp = standard(SG_PRIO3_SUMVEC);
+	pp.max_measurement = 255;
+	pp.chunk_length = 3;
+	cr_assert_eq(sg_prio3_new(&s, &pp), 0);
+	pp = bounded(equal, 4, SG_PRIO3_FIELD128);
+	cr_assert_eq(sg_prio3_new(&b, &pp), 0);
+	pp = bounded(mixed, 4, SG_PRIO3_FIELD128);
+	cr_assert_eq(sg_prio3_new(&m, &pp), 0);
+	cr_expect_eq(sg_prio3_input_share_bytes(b, 0), sg_prio3_input_share_bytes(s, 0));
+	cr_expect_eq(sg_prio3_verifier_share_bytes(b), sg_prio3_verifier_share_bytes(s));
+	cr_expect_eq(sg_prio3_public_share_bytes(b), sg_prio3_public_share_bytes(s));
+	cr_expect_eq(sg_prio3_out_share_bytes(m), 4 * 16);
+	cr_expect_eq(sg_prio3_measurement_len(m), 4);
+	/* leader: (1 + 7 + 16 + 8 = 32 measurement elements + the proof) * 16 + blind */
+	cr_expect_eq(sg_prio3_input_share_bytes(m, 0) % 16, SEED % 16);
+	cr_expect_geq(sg_prio3_input_share_bytes(m, 0), (32 + 1) * 16 + SEED);
+	cr_expect_eq(sg_prio3_input_share_bytes(m, 1), 2 * SEED);
+	sg_prio3_free(s);
+	sg_prio3_free(b);
+	sg_prio3_free(m);
+	pp = standard(SG_PRIO3_SUMVEC);
+	pp.max_measurement = 60000;
+	pp.chunk_length = 3;
+	cr_assert_eq(sg_prio3_new(&s, &pp), 0);
+	pp = bounded(mixed, 4, SG_PRIO3_FIELD128);
+	cr_assert_eq(sg_prio3_new(&m, &pp), 0);
+	cr_expect_lt(sg_prio3_input_share_bytes(m, 0), sg_prio3_input_share_bytes(s, 0));
+	cr_expect_leq(sg_prio3_verifier_share_bytes(m), sg_prio3_verifier_share_bytes(s));
+	sg_prio3_free(s);
+	sg_prio3_free(m);
+}
+
+Test(prio3_params, bounded_default_chunk_length)
+{
+	const uint64_t equal[4] = { 255, 255, 255, 255 };
+	sg_prio3_params pp = bounded(equal, 4, SG_PRIO3_FIELD128), sv = standard(SG_PRIO3_SUMVEC);
+	sv.max_measurement = 255;
+	cr_expect_eq(sg_prio3_default_chunk_length(&pp), sg_prio3_default_chunk_length(&sv));
+	cr_expect_gt(sg_prio3_default_chunk_length(&pp), 0);
+	pp.max_measurements_len = 3;
+	cr_expect_eq(sg_prio3_default_chunk_length(&pp), 0, "bounds of another length");
+}
+
 /* --- measurements ------------------------------------------------------------- */
 
 /* Shards m (n values); on failure every output must be zeroed. */
@@ -232,6 +354,47 @@ Test(prio3_measurement, sumvec_each_up_to_max)
 		cr_expect_eq(shard_rc(&pp, m, 4), SG_ERR_MEASUREMENT, "element %zu = max + 1", i);
 	}
 	cr_expect_eq(shard_rc(&pp, ok, 3), SG_ERR_MEASUREMENT, "three of four elements");
+}
+
+/* Each element up to its own bound, not the largest one. */
+Test(prio3_measurement, bounded_each_up_to_its_own_max)
+{
+	const uint64_t b[4] = { 100, 60000, 1, 2 };
+	sg_prio3_params pp = bounded(b, 4, SG_PRIO3_FIELD128);
+	cr_expect_eq(shard_rc(&pp, b, 4), 0);
+	for (size_t i = 0; i < 4; i++) {
+		uint64_t m[4] = { 0, 0, 0, 0 };
+		m[i] = b[i] + 1;
+		cr_expect_eq(shard_rc(&pp, m, 4), SG_ERR_MEASUREMENT, "element %zu above %llu", i,
+			     (unsigned long long)b[i]);
+	}
+	const uint64_t quality_60000[4] = { 60000, 0, 0, 0 };
+	cr_expect_eq(shard_rc(&pp, quality_60000, 4), SG_ERR_MEASUREMENT);
+	cr_expect_eq(shard_rc(&pp, b, 3), SG_ERR_MEASUREMENT, "one value short");
+}
+
+/* sg_prio3_new copies the bounds: changing the caller's array afterwards
+ * changes nothing. */
+Test(prio3_measurement, bounded_bounds_copied)
+{
+	uint64_t b[2] = { 100, 60000 };
+	sg_prio3_params pp = bounded(b, 2, SG_PRIO3_FIELD128);
+	sg_prio3 *p = NULL;
+	uint8_t rand[2 * SG_TEST_MAXS * SEED] = { 1 };
+	uint8_t *in[2];
+	cr_assert_eq(sg_prio3_new(&p, &pp), 0);
+	b[0] = 60000;
+	uint8_t *pub = sg_test_filled(sg_prio3_public_share_bytes(p));
+	for (unsigned j = 0; j < 2; j++)
+		in[j] = sg_test_filled(sg_prio3_input_share_bytes(p, j));
+	const uint64_t m[2] = { 60000, 0 };
+	cr_expect_eq(sg_prio3_shard(p, pub, in, sg_test_ctx, sg_test_ctx_len, m, 2, sg_test_nonce,
+				    rand, sg_prio3_rand_bytes(p)),
+		     SG_ERR_MEASUREMENT);
+	free(pub);
+	for (unsigned j = 0; j < 2; j++)
+		free(in[j]);
+	sg_prio3_free(p);
 }
 
 Test(prio3_measurement, histogram_index_below_length)

@@ -8,8 +8,9 @@
 #include "core/task.h"
 #include "spillguard/err.h"
 
-/* A valid task body with three categories, two industries, three
- * enterprises and three aggregators, built field by field. */
+/* A valid task body with three categories (bounds 65535, 100000, 50:
+ * Prio3BoundedSumVec), two industries, three enterprises and three
+ * aggregators, built field by field. */
 typedef struct fixture {
 	Spillguard__TaskBody body;
 	Spillguard__Category cat[3], *cats[3];
@@ -65,7 +66,7 @@ static void fixture_init(fixture *f)
 		f->aggs[i] = &f->agg[i];
 	}
 	f->vdaf = (Spillguard__VdafParams)SPILLGUARD__VDAF_PARAMS__INIT;
-	f->vdaf.algorithm_id = 3;
+	f->vdaf.algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_ID; /* the bounds differ */
 	f->vdaf.field = 128;
 	f->vdaf.proofs = 1;
 	f->vdaf.length = 3;
@@ -266,6 +267,8 @@ static int with_largest_max(fixture *f, uint32_t field, uint64_t max, char *err,
 {
 	f->vdaf.field = field;
 	f->vdaf.proofs = field == 64 ? 2 : 1;
+	f->vdaf.algorithm_id = field == 64 ? SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID
+					   : SG_PRIO3_BOUNDED_SUMVEC_ID;
 	f->cat[1].max_measurement = max;
 	f->vdaf.max_measurement = max;
 	return sg_task_validate(&f->body, err, len);
@@ -292,4 +295,102 @@ Test(task, refuses_sums_a_publication_cannot_hold)
 	/* one enterprise per industry: any max is publishable */
 	f.body.n_roster = 2; /* ent-0 in industry 10, ent-1 in 11 */
 	cr_assert_eq(with_largest_max(&f, 128, UINT64_MAX / 2 + 1, err, sizeof err), 0, "%s", err);
+}
+
+/* --- the VDAF follows the categories' bounds --------------------------------- */
+
+static void equal_bounds(fixture *f)
+{
+	for (int i = 0; i < 3; i++)
+		f->cat[i].max_measurement = 100000;
+}
+
+static int validate(fixture *f, char *err, size_t len)
+{
+	err[0] = '\0';
+	return sg_task_validate(&f->body, err, len);
+}
+
+/* The incident: quality (50) and tooling (100000) under one SumVec bound
+ * would let quality carry 100000; such a task is refused. */
+Test(task_vdaf, differing_bounds_refuse_sumvec)
+{
+	fixture f;
+	char err[256];
+	fixture_init(&f);
+	f.vdaf.algorithm_id = SG_TASK_ALGORITHM_SUMVEC;
+	cr_assert_eq(validate(&f, err, sizeof err), SG_ERR_PARAM);
+	cr_assert_str_eq(err, "vdaf.algorithm_id: 0x00000003, but the categories' bounds differ: "
+			      "Prio3BoundedSumVec (0xFFFF0001 for Field128) expected, which "
+			      "proves each one");
+	f.vdaf.algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID; /* Field64's id */
+	cr_assert_eq(validate(&f, err, sizeof err), SG_ERR_PARAM);
+	f.vdaf.field = 64;
+	f.vdaf.proofs = 3;
+	cr_assert_eq(validate(&f, err, sizeof err), 0, "%s", err);
+	f.vdaf.algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_ID;
+	cr_assert_eq(validate(&f, err, sizeof err), SG_ERR_PARAM, "Field128's id over Field64");
+	cr_assert(strstr(err, "0xFFFF0002 for Field64") != NULL, "%s", err);
+}
+
+Test(task_vdaf, equal_bounds_keep_sumvec)
+{
+	fixture f;
+	char err[256];
+	fixture_init(&f);
+	equal_bounds(&f);
+	cr_assert_eq(validate(&f, err, sizeof err), SG_ERR_PARAM, "BoundedSumVec over equal bounds");
+	cr_assert_str_eq(err, "vdaf.algorithm_id: 0xFFFF0001, but every category has the same "
+			      "bound: Prio3SumVec (3) expected");
+	f.vdaf.algorithm_id = SG_TASK_ALGORITHM_SUMVEC;
+	cr_assert_eq(validate(&f, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sg_task_vdaf_algorithm(&f.body, 64), SG_TASK_ALGORITHM_SUMVEC);
+}
+
+Test(task_vdaf, unknown_field_named)
+{
+	fixture f;
+	char err[256];
+	fixture_init(&f);
+	f.vdaf.field = 96;
+	cr_assert_eq(validate(&f, err, sizeof err), SG_ERR_PARAM);
+	cr_assert_str_eq(err, "vdaf.field: 96; 64 or 128");
+}
+
+/* The Prio3 parameters carry each category's bound, in order, and a
+ * measurement over its own category's bound is refused. */
+Test(task_vdaf, params_carry_each_category_bound)
+{
+	fixture f;
+	sg_prio3_params pp;
+	uint64_t *bounds;
+	sg_prio3 *p;
+	fixture_init(&f);
+	cr_assert_eq(sg_task_vdaf_params(&pp, &bounds, &f.body), 0);
+	cr_assert_eq(pp.circuit, SG_PRIO3_BOUNDED_SUMVEC);
+	cr_assert_eq(pp.algorithm_id, SG_PRIO3_BOUNDED_SUMVEC_ID);
+	cr_assert_eq(pp.shares, 3);
+	cr_assert_eq(pp.max_measurements_len, 3);
+	cr_assert_eq(pp.max_measurements[0], 65535);
+	cr_assert_eq(pp.max_measurements[1], 100000);
+	cr_assert_eq(pp.max_measurements[2], 50);
+	cr_assert_eq(sg_prio3_new(&p, &pp), 0);
+	free(bounds);
+	size_t n = 3;
+	uint8_t *pub = malloc(sg_prio3_public_share_bytes(p)), *in[3], nonce[16] = { 0 };
+	for (unsigned j = 0; j < n; j++)
+		in[j] = malloc(sg_prio3_input_share_bytes(p, j));
+	const uint64_t over[3] = { 0, 0, 51 }, ok[3] = { 65535, 100000, 50 };
+	cr_assert_eq(sg_prio3_shard_random(p, pub, in, NULL, 0, over, 3, nonce), SG_ERR_MEASUREMENT);
+	cr_assert_eq(sg_prio3_shard_random(p, pub, in, NULL, 0, ok, 3, nonce), 0);
+	for (unsigned j = 0; j < n; j++)
+		free(in[j]);
+	free(pub);
+	sg_prio3_free(p);
+	equal_bounds(&f);
+	f.vdaf.algorithm_id = SG_TASK_ALGORITHM_SUMVEC;
+	cr_assert_eq(sg_task_vdaf_params(&pp, &bounds, &f.body), 0);
+	cr_assert_eq(pp.circuit, SG_PRIO3_SUMVEC);
+	cr_assert_eq(pp.algorithm_id, 3);
+	cr_assert_null(bounds);
 }

@@ -158,3 +158,29 @@ Test(task_json, times_and_keys)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		cr_assert_eq(sg_parse_utc(&t, bad[i], strlen(bad[i])), -1, "%s", bad[i]);
 }
+
+/* Categories with different bounds get Prio3BoundedSumVec, its id named in
+ * the signed VdafParams (Field64's when the task asks for Field64). */
+Test(task_json, differing_bounds_get_the_bounded_circuit)
+{
+	keys k;
+	make_keys(&k);
+	const char *extras[] = { NULL, ", \"vdaf\": {\"field\": 64, \"proofs\": 2}" };
+	const uint32_t ids[] = { SG_PRIO3_BOUNDED_SUMVEC_ID, SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID };
+	for (int i = 0; i < 2; i++) {
+		char *json = doc(&k, extras[i], NULL), err[256] = "";
+		uint8_t *body;
+		size_t blen;
+		cr_assert_eq(sg_task_json_to_body(&body, &blen, json, strlen(json), k.auth_pk, err,
+						  sizeof err),
+			     0, "%s", err);
+		Spillguard__TaskBody *b = spillguard__task_body__unpack(NULL, blen, body);
+		cr_assert_not_null(b);
+		cr_assert_eq(b->vdaf->algorithm_id, ids[i], "got 0x%08X", b->vdaf->algorithm_id);
+		cr_assert_eq(b->vdaf->max_measurement, 65535);
+		cr_assert_gt(b->vdaf->chunk_length, 0);
+		spillguard__task_body__free_unpacked(b, NULL);
+		free(body);
+		free(json);
+	}
+}

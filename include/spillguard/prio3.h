@@ -31,7 +31,14 @@ enum sg_prio3_circuit {
 	SG_PRIO3_HISTOGRAM,
 	SG_PRIO3_MULTIHOT_COUNTVEC,
 	SG_PRIO3_HIGHER_DEGREE_TEST, /* the draft's degree-3 test circuit, for its vectors */
+	SG_PRIO3_BOUNDED_SUMVEC,     /* SumVec with a bound per element (docs/bounded-circuit.md) */
 };
+
+/* Algorithm ids of Prio3BoundedSumVec, from the draft's private-use range
+ * 0xFFFF0000..0xFFFFFFFF: over Field128 (the default), and over Field64
+ * with any number of proofs. */
+#define SG_PRIO3_BOUNDED_SUMVEC_ID 0xFFFF0001u
+#define SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID 0xFFFF0002u
 
 enum sg_prio3_field {
 	SG_PRIO3_FIELD64,
@@ -41,13 +48,19 @@ enum sg_prio3_field {
 typedef struct sg_prio3_params {
 	enum sg_prio3_circuit circuit;
 	enum sg_prio3_field field;
-	uint32_t algorithm_id;    /* 1..5 for the standard variants, 0xFFFFFFFF experimental */
+	uint32_t algorithm_id;    /* 1..5 for the standard variants, 0xFFFFFFFF experimental,
+				     SG_PRIO3_BOUNDED_SUMVEC_*_ID */
 	unsigned shares;          /* 2..255 */
 	unsigned proofs;          /* 1..255 */
 	uint64_t length;          /* SumVec, Histogram, MultihotCountVec */
 	uint64_t max_measurement; /* Sum, SumVec */
 	uint64_t chunk_length;    /* SumVec, Histogram, MultihotCountVec */
 	uint64_t max_weight;      /* MultihotCountVec */
+	/* BoundedSumVec: element i lies in [0, max_measurements[i]], each
+	 * bound >= 1; max_measurements_len must equal length. sg_prio3_new
+	 * copies the array (the handle's params then point at its copy). */
+	const uint64_t *max_measurements;
+	size_t max_measurements_len;
 } sg_prio3_params;
 
 /* Fills the draft's instantiation of a circuit (field, algorithm id, one
@@ -55,7 +68,7 @@ typedef struct sg_prio3_params {
 SG_API void sg_prio3_params_standard(sg_prio3_params *params, enum sg_prio3_circuit circuit,
 				     unsigned shares);
 
-/* A chunk_length for SumVec, Histogram or MultihotCountVec that keeps the
+/* A chunk_length for SumVec, BoundedSumVec, Histogram or MultihotCountVec that keeps the
  * proof cheap for these parameters (about sqrt of the encoded length);
  * 0 for circuits without one. */
 SG_API uint64_t sg_prio3_default_chunk_length(const sg_prio3_params *params);
@@ -80,7 +93,7 @@ SG_API unsigned sg_prio3_shares(const sg_prio3 *p);
 
 /*
  * Client: splits `measurement` (measurement_len integers: Count 0/1, Sum one
- * value, SumVec one per element, Histogram the bucket index,
+ * value, SumVec and BoundedSumVec one per element, Histogram the bucket index,
  * MultihotCountVec 0/1 per element) into a public share and one input share
  * per aggregator. input_shares[i] has room for input_share_bytes(i).
  * `rand` is rand_bytes of fresh randomness (sg_prio3_shard_random draws it).

@@ -28,6 +28,7 @@ typedef struct run {
 	size_t nreports;
 	unsigned shares;
 	sg_prio3_state **states; /* nreports * shares */
+	uint64_t *maxes;         /* BoundedSumVec's "max_measurements" */
 } run;
 
 __attribute__((format(printf, 3, 4)))
@@ -422,6 +423,8 @@ static enum sg_vector_result make_params(run *r, const char *variant, sg_prio3_p
 		{ "Prio3Histogram", SG_PRIO3_HISTOGRAM },
 		{ "Prio3MultihotCountVec", SG_PRIO3_MULTIHOT_COUNTVEC },
 		{ "Prio3HigherDegree", SG_PRIO3_HIGHER_DEGREE_TEST },
+		{ "Prio3BoundedSumVec", SG_PRIO3_BOUNDED_SUMVEC },
+		{ "Prio3BoundedSumVecWithMultiproof", SG_PRIO3_BOUNDED_SUMVEC },
 	};
 	uint64_t shares = 0;
 	size_t i = 0;
@@ -436,6 +439,18 @@ static enum sg_vector_result make_params(run *r, const char *variant, sg_prio3_p
 	param(r->doc, "max_measurement", &pp->max_measurement);
 	param(r->doc, "chunk_length", &pp->chunk_length);
 	param(r->doc, "max_weight", &pp->max_weight);
+	if (variants[i].circuit == SG_PRIO3_BOUNDED_SUMVEC) {
+		const sg_json *maxes = sg_json_get(r->doc, "max_measurements");
+		if (!measurement(maxes, &r->maxes, &pp->max_measurements_len) ||
+		    sg_json_type_of(maxes) != SG_JSON_ARRAY)
+			return say(r, SG_VECTOR_ERROR, "missing or invalid 'max_measurements'");
+		pp->max_measurements = r->maxes;
+	}
+	if (strcmp(variant, "Prio3BoundedSumVecWithMultiproof") == 0) {
+		pp->algorithm_id = SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID;
+		if (!infer_multiproof(r->doc, pp))
+			return say(r, SG_VECTOR_ERROR, "cannot determine the field and proof count");
+	}
 	if (strcmp(variant, "Prio3SumVecWithMultiproof") == 0) {
 		pp->algorithm_id = 0xffffffffu;
 		if (!infer_multiproof(r->doc, pp))
@@ -481,6 +496,7 @@ static void teardown(run *r)
 			sg_prio3_state_free(r->states[i]);
 	free(r->states);
 	free(r->ctx);
+	free(r->maxes);
 	sg_prio3_free(r->p);
 }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Validity circuits of draft-irtf-cfrg-vdaf-20 §7.4: sizes, measurement
- * encoding, truncation and evaluation against the wire recorder of flp.c.
+ * Validity circuits of draft-irtf-cfrg-vdaf-20 §7.4 and BoundedSumVec:
+ * sizes, measurement encoding, truncation and evaluation against the wire
+ * recorder of flp.c.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/flp.h"
@@ -42,7 +44,8 @@ static void set_poly(sg_gadget *g, const int64_t *c, size_t n)
 	g->ncoeffs = n;
 }
 
-/* SumVec, Histogram and MultihotCountVec share the ParallelSum(Mul) range check. */
+/* SumVec, BoundedSumVec, Histogram and MultihotCountVec share the
+ * ParallelSum(Mul) range check. */
 static int setup_chunked(sg_flp *flp, uint64_t meas_len)
 {
 	uint64_t chunk = flp->cp.chunk_length;
@@ -89,6 +92,36 @@ static int setup_sumvec(sg_flp *flp)
 	return setup_chunked(flp, flp->cp.length * flp->bits);
 }
 
+/*
+ * BoundedSumVec: element i takes bit_length(max_i) encoded elements (the
+ * ranged encoding of Sum for its own bound), the range check is SumVec's
+ * over all of them. The bounds are copied so the flp owns what it reads.
+ */
+static int setup_bounded(sg_flp *flp)
+{
+	const sg_circuit_params *cp = &flp->cp;
+	uint64_t meas_len = 0;
+	size_t widest = 0;
+	if (cp->length == 0 || cp->length > MAX_MEAS_LEN || cp->max_measurements == NULL)
+		return SG_ERR_PARAM;
+	for (size_t i = 0; i < (size_t)cp->length; i++) {
+		unsigned bits = bit_length(cp->max_measurements[i]);
+		if (bits == 0 || !bits_fit(flp, bits))
+			return SG_ERR_PARAM;
+		meas_len += bits;
+		widest = bits > widest ? bits : widest;
+	}
+	flp->maxes = malloc((size_t)cp->length * sizeof *flp->maxes);
+	if (flp->maxes == NULL)
+		return SG_ERR_NOMEM;
+	memcpy(flp->maxes, cp->max_measurements, (size_t)cp->length * sizeof *flp->maxes);
+	flp->cp.max_measurements = flp->maxes;
+	flp->bits = widest;
+	flp->output_len = (size_t)cp->length;
+	flp->eval_output_len = 1;
+	return setup_chunked(flp, meas_len);
+}
+
 static int setup_histogram(sg_flp *flp)
 {
 	if (flp->cp.length == 0)
@@ -126,6 +159,8 @@ int sg_circuit_setup(sg_flp *flp)
 		return setup_histogram(flp);
 	case SG_CIRCUIT_MULTIHOT:
 		return setup_multihot(flp);
+	case SG_CIRCUIT_BOUNDED_SUMVEC:
+		return setup_bounded(flp);
 	case SG_CIRCUIT_HIGHER_DEGREE:
 		set_poly(&flp->g, cubic, 4);
 		set_gadget(&flp->g, SG_GADGET_POLY_EVAL, 1, 1);
@@ -165,6 +200,7 @@ size_t sg_flp_measurement_count(const sg_flp *flp)
 {
 	switch (flp->cp.circuit) {
 	case SG_CIRCUIT_SUMVEC:
+	case SG_CIRCUIT_BOUNDED_SUMVEC:
 	case SG_CIRCUIT_MULTIHOT:
 		return (size_t)flp->cp.length;
 	default:
@@ -172,10 +208,43 @@ size_t sg_flp_measurement_count(const sg_flp *flp)
 	}
 }
 
+/* Each element with its own bound, the encodings concatenated. Whether a
+ * value is in range is public (a refusal says so); the encoding of one
+ * that is has no value-dependent branch. */
+static int encode_bounded(const sg_flp *flp, sg_fe *meas, const uint64_t *m)
+{
+	const uint64_t *max = flp->maxes;
+	size_t len = (size_t)flp->cp.length;
+	for (size_t i = 0; i < len; i++)
+		if (m[i] > max[i])
+			return SG_ERR_MEASUREMENT;
+	for (size_t i = 0, off = 0; i < len; off += bit_length(max[i]), i++)
+		encode_ranged(flp->f, &meas[off], m[i], max[i]);
+	return 0;
+}
+
+/* decode_range_checked_int of each element with its own bound; a run of
+ * elements sharing one bound is decoded in one call. */
+static void truncate_bounded(const sg_flp *flp, sg_fe *out, const sg_fe *meas)
+{
+	const uint64_t *max = flp->maxes;
+	size_t len = (size_t)flp->cp.length;
+	for (size_t i = 0, off = 0; i < len;) {
+		size_t run = 1;
+		while (i + run < len && max[i + run] == max[i])
+			run++;
+		decode_ranged(flp->f, &out[i], &meas[off], max[i], run);
+		off += run * bit_length(max[i]);
+		i += run;
+	}
+}
+
 static int encode_vector(const sg_flp *flp, sg_fe *meas, const uint64_t *m)
 {
 	const sg_field *f = flp->f;
 	size_t len = (size_t)flp->cp.length;
+	if (flp->cp.circuit == SG_CIRCUIT_BOUNDED_SUMVEC)
+		return encode_bounded(flp, meas, m);
 	if (flp->cp.circuit == SG_CIRCUIT_SUMVEC) {
 		for (size_t i = 0; i < len; i++)
 			if (m[i] > flp->cp.max_measurement)
@@ -226,6 +295,7 @@ int sg_flp_encode(const sg_flp *flp, sg_fe *meas, const uint64_t *m, size_t coun
 			f->from_u64(&meas[i], (uint64_t)(i == m[0]));
 		return 0;
 	case SG_CIRCUIT_SUMVEC:
+	case SG_CIRCUIT_BOUNDED_SUMVEC:
 	case SG_CIRCUIT_MULTIHOT:
 		return encode_vector(flp, meas, m);
 	}
@@ -240,6 +310,9 @@ void sg_flp_truncate(const sg_flp *flp, sg_fe *out, const sg_fe *meas)
 		break;
 	case SG_CIRCUIT_SUMVEC:
 		decode_ranged(flp->f, out, meas, flp->cp.max_measurement, flp->output_len);
+		break;
+	case SG_CIRCUIT_BOUNDED_SUMVEC:
+		truncate_bounded(flp, out, meas);
 		break;
 	default: /* Count, Histogram, MultihotCountVec, test: a prefix */
 		memcpy(out, meas, flp->output_len * sizeof *out);
@@ -265,7 +338,8 @@ static void rec_next(recorder *r, sg_fe *gout)
 }
 
 /*
- * The chunked range check of SumVec, Histogram and MultihotCountVec: call i
+ * The chunked range check of SumVec, BoundedSumVec, Histogram and
+ * MultihotCountVec: call i
  * feeds ParallelSum(Mul, chunk) the pairs (r_i^(j+1) * m, m - 1/shares) for
  * the chunk's elements m (zero past the end). Returns the sum of outputs.
  */
@@ -383,5 +457,6 @@ void sg_circuit_chunked_wire_checks(const sg_flp *flp, sg_fe *checks, const sg_f
 bool sg_circuit_is_chunked(const sg_flp *flp)
 {
 	return flp->cp.circuit == SG_CIRCUIT_SUMVEC || flp->cp.circuit == SG_CIRCUIT_HISTOGRAM ||
-	       flp->cp.circuit == SG_CIRCUIT_MULTIHOT;
+	       flp->cp.circuit == SG_CIRCUIT_MULTIHOT ||
+	       flp->cp.circuit == SG_CIRCUIT_BOUNDED_SUMVEC;
 }

@@ -31,8 +31,10 @@ int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp, uns
 	flp->f = f;
 	flp->cp = *cp;
 	int ret = sg_circuit_setup(flp);
-	if (ret != 0)
+	if (ret != 0) {
+		sg_flp_free(flp);
 		return ret;
+	}
 	sg_gadget *g = &flp->g;
 	g->p = sg_next_pow2(1 + g->calls);
 	g->log_p = sg_log2(g->p);
@@ -46,8 +48,10 @@ int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp, uns
 	flp->work_len = work_len(flp);
 	flp->query_work_len = flp->work_len - (sg_circuit_is_chunked(flp) ? g->arity * g->p : 0);
 	unsigned log_max = g->log_n > g->log_p + 1 ? g->log_n : g->log_p + 1;
-	if (num_shares == 0)
+	if (num_shares == 0) {
+		sg_flp_free(flp);
 		return SG_ERR_PARAM;
+	}
 	flp->num_shares = num_shares;
 	f->from_u64(&flp->shares_inv, num_shares);
 	f->inv(&flp->shares_inv, &flp->shares_inv);
@@ -66,6 +70,9 @@ void sg_flp_free(sg_flp *flp)
 	sg_ntt_plan_free(&flp->plan);
 	free(flp->extend_coef);
 	flp->extend_coef = NULL;
+	free(flp->maxes);
+	flp->maxes = NULL;
+	flp->cp.max_measurements = NULL;
 }
 
 /* Wire j starts with seed j; the circuit fills calls 1..calls and the

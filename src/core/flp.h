@@ -5,7 +5,9 @@
 /*
  * The fully linear proof of BBCGGI19 as specified in draft-irtf-cfrg-vdaf-20
  * §7.3, with the validity circuits of §7.4 (Count, Sum, SumVec, Histogram,
- * MultihotCountVec) and the degree-3 test circuit the draft's vectors use.
+ * MultihotCountVec), the degree-3 test circuit the draft's vectors use, and
+ * BoundedSumVec: SumVec with each element's own bound
+ * (docs/bounded-circuit.md).
  *
  * Every draft circuit uses exactly one gadget: Mul, PolyEval, or
  * ParallelSum over one of those. Polynomials are held in the Lagrange basis
@@ -49,21 +51,24 @@ enum sg_circuit {
 	SG_CIRCUIT_HISTOGRAM,
 	SG_CIRCUIT_MULTIHOT,
 	SG_CIRCUIT_HIGHER_DEGREE, /* test-only circuit x(x-1)(x-2) of the draft's vectors */
+	SG_CIRCUIT_BOUNDED_SUMVEC,
 };
 
 typedef struct sg_circuit_params {
 	enum sg_circuit circuit;
-	uint64_t length;          /* SumVec, Histogram, MultihotCountVec */
+	uint64_t length;          /* SumVec, BoundedSumVec, Histogram, MultihotCountVec */
 	uint64_t max_measurement; /* Sum, SumVec */
-	uint64_t chunk_length;    /* SumVec, Histogram, MultihotCountVec */
+	uint64_t chunk_length;    /* SumVec, BoundedSumVec, Histogram, MultihotCountVec */
 	uint64_t max_weight;      /* MultihotCountVec */
+	const uint64_t *max_measurements; /* BoundedSumVec: `length` bounds */
 } sg_circuit_params;
 
 typedef struct sg_flp {
 	const sg_field *f;
 	sg_circuit_params cp;
 	size_t meas_len, output_len, joint_rand_len, eval_output_len;
-	size_t bits;      /* Sum/SumVec: bits per element; Multihot: bits for the weight */
+	size_t bits;      /* Sum/SumVec: bits per element; Multihot: bits for the weight;
+			     BoundedSumVec: the largest element's */
 	sg_gadget g;
 	size_t prove_rand_len, query_rand_len, proof_len, verifier_len;
 	size_t work_len;  /* scratch elements prove/query need */
@@ -74,6 +79,9 @@ typedef struct sg_flp {
 	/* The gadget values the proof leaves out are fixed linear combinations
 	 * of those it carries: extend_coef[(t - gpoly_len) * gpoly_len + i]. */
 	sg_fe *extend_coef;
+	/* BoundedSumVec: the flp's own copy of the bounds (cp.max_measurements
+	 * points here). */
+	uint64_t *maxes;
 } sg_flp;
 
 /* Checks the parameters as the draft does and sizes everything; queries
@@ -82,7 +90,7 @@ int sg_flp_init(sg_flp *flp, const sg_field *f, const sg_circuit_params *cp, uns
 void sg_flp_free(sg_flp *flp);
 
 /* Measurement as integers: Count/Sum/Histogram one value (Histogram: the
- * bucket index), SumVec/MultihotCountVec `length` values. SG_ERR_MEASUREMENT
+ * bucket index), SumVec/BoundedSumVec/MultihotCountVec `length` values. SG_ERR_MEASUREMENT
  * when it is out of range. */
 int sg_flp_encode(const sg_flp *flp, sg_fe *meas, const uint64_t *measurement, size_t count);
 size_t sg_flp_measurement_count(const sg_flp *flp);
@@ -103,7 +111,8 @@ bool sg_flp_decide(const sg_flp *flp, const sg_fe *verifier);
 void sg_circuit_eval(const sg_flp *flp, sg_fe *out, sg_fe *wires, const sg_fe *poly,
 		     size_t step, const sg_fe *meas, const sg_fe *joint_rand, const sg_fe *shares_inv);
 int sg_circuit_setup(sg_flp *flp);
-/* SumVec, Histogram and MultihotCountVec: ParallelSum(Mul) range checks. */
+/* SumVec, BoundedSumVec, Histogram and MultihotCountVec: ParallelSum(Mul)
+ * range checks. */
 bool sg_circuit_is_chunked(const sg_flp *flp);
 /* Their wires' Lagrange evaluations at the query point, from the
  * p coefficients cp, without recording the wires (circuit.c). */

@@ -20,6 +20,7 @@ void sg_prio3_params_standard(sg_prio3_params *params, enum sg_prio3_circuit cir
 		[SG_PRIO3_HISTOGRAM] = 4,
 		[SG_PRIO3_MULTIHOT_COUNTVEC] = 5,
 		[SG_PRIO3_HIGHER_DEGREE_TEST] = 0xffffffffu,
+		[SG_PRIO3_BOUNDED_SUMVEC] = SG_PRIO3_BOUNDED_SUMVEC_ID,
 	};
 	memset(params, 0, sizeof *params);
 	params->circuit = circuit;
@@ -40,6 +41,7 @@ static int circuit_of(enum sg_prio3_circuit c, enum sg_circuit *out)
 	case SG_PRIO3_HISTOGRAM: *out = SG_CIRCUIT_HISTOGRAM; return 0;
 	case SG_PRIO3_MULTIHOT_COUNTVEC: *out = SG_CIRCUIT_MULTIHOT; return 0;
 	case SG_PRIO3_HIGHER_DEGREE_TEST: *out = SG_CIRCUIT_HIGHER_DEGREE; return 0;
+	case SG_PRIO3_BOUNDED_SUMVEC: *out = SG_CIRCUIT_BOUNDED_SUMVEC; return 0;
 	}
 	return SG_ERR_PARAM;
 }
@@ -81,6 +83,9 @@ int sg_prio3_new(sg_prio3 **out, const sg_prio3_params *params)
 	    params->proofs > 255 || circuit_of(params->circuit, &cp.circuit) != 0 ||
 	    (params->field != SG_PRIO3_FIELD64 && params->field != SG_PRIO3_FIELD128))
 		return SG_ERR_PARAM;
+	if (params->circuit == SG_PRIO3_BOUNDED_SUMVEC &&
+	    (params->max_measurements == NULL || params->max_measurements_len != params->length))
+		return SG_ERR_PARAM;
 	if (sodium_init() < 0)
 		return SG_ERR_NOMEM;
 	sg_prio3 *p = calloc(1, sizeof *p);
@@ -92,9 +97,13 @@ int sg_prio3_new(sg_prio3 **out, const sg_prio3_params *params)
 	cp.max_measurement = params->max_measurement;
 	cp.chunk_length = params->chunk_length;
 	cp.max_weight = params->max_weight;
+	if (params->circuit == SG_PRIO3_BOUNDED_SUMVEC)
+		cp.max_measurements = params->max_measurements;
 	ret = sg_flp_init(&p->flp, p->f, &cp, params->shares);
 	if (ret != 0)
 		goto cleanup;
+	/* the caller's bounds may go away: the handle reads the flp's copy */
+	p->params.max_measurements = p->flp.maxes;
 	p->joint = p->flp.joint_rand_len > 0;
 	p->enc = p->f->encoded_size;
 	p->proofs_len = p->flp.proof_len * params->proofs;
@@ -479,6 +488,13 @@ uint64_t sg_prio3_default_chunk_length(const sg_prio3_params *params)
 	switch (params->circuit) {
 	case SG_PRIO3_SUMVEC:
 		m = params->length * bits_of(params->max_measurement);
+		break;
+	case SG_PRIO3_BOUNDED_SUMVEC:
+		if (params->max_measurements == NULL || params->max_measurements_len != params->length)
+			return 0;
+		m = 0;
+		for (size_t i = 0; i < params->max_measurements_len; i++)
+			m += bits_of(params->max_measurements[i]);
 		break;
 	case SG_PRIO3_HISTOGRAM:
 		m = params->length;

@@ -210,38 +210,110 @@ static int check_aggregators(const Spillguard__TaskBody *t, char *err, size_t er
 	return 0;
 }
 
-/* The VDAF must be SumVec over the categories, with the largest category
- * bound, and parameters Prio3 accepts. */
+/* Whether every category has the same max_measurement. */
+static bool bounds_equal(const Spillguard__TaskBody *t)
+{
+	for (size_t i = 1; i < t->n_categories; i++)
+		if (t->categories[i]->max_measurement != t->categories[0]->max_measurement)
+			return false;
+	return true;
+}
+
+static uint64_t largest_bound(const Spillguard__TaskBody *t)
+{
+	uint64_t max = 0;
+	for (size_t i = 0; i < t->n_categories; i++)
+		if (t->categories[i]->max_measurement > max)
+			max = t->categories[i]->max_measurement;
+	return max;
+}
+
+uint32_t sg_task_vdaf_algorithm(const Spillguard__TaskBody *t, uint32_t field)
+{
+	if (bounds_equal(t))
+		return SG_TASK_ALGORITHM_SUMVEC;
+	return field == 64 ? SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID : SG_PRIO3_BOUNDED_SUMVEC_ID;
+}
+
+static bool is_bounded(uint32_t algorithm_id)
+{
+	return algorithm_id == SG_PRIO3_BOUNDED_SUMVEC_ID ||
+	       algorithm_id == SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID;
+}
+
+int sg_task_vdaf_params(sg_prio3_params *pp, uint64_t **bounds, const Spillguard__TaskBody *t)
+{
+	const Spillguard__VdafParams *v = t->vdaf;
+	bool bounded = is_bounded(v->algorithm_id);
+	*bounds = NULL;
+	sg_prio3_params_standard(pp, bounded ? SG_PRIO3_BOUNDED_SUMVEC : SG_PRIO3_SUMVEC,
+				 (unsigned)t->n_aggregators);
+	pp->field = v->field == 64 ? SG_PRIO3_FIELD64 : SG_PRIO3_FIELD128;
+	pp->proofs = v->proofs;
+	pp->length = v->length;
+	pp->max_measurement = v->max_measurement;
+	pp->chunk_length = v->chunk_length;
+	if (!bounded)
+		return 0;
+	pp->algorithm_id = v->algorithm_id;
+	*bounds = malloc((t->n_categories ? t->n_categories : 1) * sizeof **bounds);
+	if (*bounds == NULL)
+		return SG_ERR_NOMEM;
+	for (size_t i = 0; i < t->n_categories; i++)
+		(*bounds)[i] = t->categories[i]->max_measurement;
+	pp->max_measurements = *bounds;
+	pp->max_measurements_len = t->n_categories;
+	return 0;
+}
+
+/* The algorithm the categories call for, named in an error. */
+static int wrong_algorithm(const Spillguard__TaskBody *t, uint32_t want, char *err,
+			   size_t err_len)
+{
+	if (want == SG_TASK_ALGORITHM_SUMVEC)
+		return bad(err, err_len,
+			   "vdaf.algorithm_id: 0x%08X, but every category has the same bound: "
+			   "Prio3SumVec (3) expected",
+			   t->vdaf->algorithm_id);
+	return bad(err, err_len,
+		   "vdaf.algorithm_id: 0x%08X, but the categories' bounds differ: "
+		   "Prio3BoundedSumVec (0x%08X for Field%u) expected, which proves each one",
+		   t->vdaf->algorithm_id, want, t->vdaf->field);
+}
+
+/* The VDAF must be the one the categories call for (SumVec when their
+ * bounds are equal, BoundedSumVec with each category's bound otherwise),
+ * its length the number of categories and max_measurement the largest
+ * bound, with parameters Prio3 accepts. */
 static int check_vdaf(const Spillguard__TaskBody *t, char *err, size_t err_len)
 {
 	const Spillguard__VdafParams *v = t->vdaf;
-	uint64_t max = 0;
+	uint64_t *bounds = NULL, max = largest_bound(t);
 	sg_prio3_params pp;
 	sg_prio3 *p = NULL;
 	if (v == NULL)
 		return bad(err, err_len, "vdaf: missing");
-	for (size_t i = 0; i < t->n_categories; i++)
-		if (t->categories[i]->max_measurement > max)
-			max = t->categories[i]->max_measurement;
-	if (v->algorithm_id != 3)
-		return bad(err, err_len, "vdaf.algorithm_id: %u; only Prio3SumVec (3) is supported",
-			   v->algorithm_id);
+	if (v->field != 64 && v->field != 128)
+		return bad(err, err_len, "vdaf.field: %u; 64 or 128", v->field);
+	uint32_t want = sg_task_vdaf_algorithm(t, v->field);
+	if (v->algorithm_id != want)
+		return wrong_algorithm(t, want, err, err_len);
 	if (v->length != t->n_categories)
 		return bad(err, err_len, "vdaf.length: %llu, but there are %zu categories",
 			   (unsigned long long)v->length, t->n_categories);
 	if (v->max_measurement != max)
 		return bad(err, err_len, "vdaf.max_measurement: %llu, but the largest category bound is %llu",
 			   (unsigned long long)v->max_measurement, (unsigned long long)max);
-	sg_prio3_params_standard(&pp, SG_PRIO3_SUMVEC, (unsigned)t->n_aggregators);
-	pp.field = v->field == 64 ? SG_PRIO3_FIELD64 : SG_PRIO3_FIELD128;
-	pp.proofs = v->proofs;
-	pp.length = v->length;
-	pp.max_measurement = v->max_measurement;
-	pp.chunk_length = v->chunk_length;
-	if ((v->field != 64 && v->field != 128) || sg_prio3_new(&p, &pp) != 0)
+	int ret = sg_task_vdaf_params(&pp, &bounds, t);
+	if (ret == 0)
+		ret = sg_prio3_new(&p, &pp);
+	sg_prio3_free(p);
+	free(bounds);
+	if (ret == SG_ERR_NOMEM)
+		return ret;
+	if (ret != 0)
 		return bad(err, err_len, "vdaf: field %u, %u proofs, chunk_length %llu not accepted by Prio3",
 			   v->field, v->proofs, (unsigned long long)v->chunk_length);
-	sg_prio3_free(p);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "spillguard.pb-c.h"
 #include "spillguard/export.h"
+#include "spillguard/prio3.h"
 #include "wire/codec.h"
 
 #define SG_TASK_VERSION 1
@@ -66,6 +67,24 @@ static inline bool sg_task_open_at(const sg_task *task, uint64_t t)
 {
 	return t >= task->body->opens_at && t <= task->body->closes_at;
 }
+
+/* Prio3SumVec's algorithm id, which a task whose categories share one
+ * bound names. */
+#define SG_TASK_ALGORITHM_SUMVEC 3
+
+/* The Prio3 algorithm id a task's VdafParams must name for its
+ * categories and field (64 or 128): Prio3SumVec when every category has
+ * the same max_measurement, else Prio3BoundedSumVec, which proves each
+ * category's own bound (SG_PRIO3_BOUNDED_SUMVEC_ID over Field128,
+ * SG_PRIO3_BOUNDED_SUMVEC_MULTIPROOF_ID over Field64). */
+uint32_t sg_task_vdaf_algorithm(const Spillguard__TaskBody *t, uint32_t field);
+
+/* The Prio3 parameters of a body's VdafParams: SumVec, or BoundedSumVec
+ * with each category's max_measurement as its element's bound, in *bounds
+ * (malloc'd: free it after sg_prio3_new, which copies it; NULL for SumVec).
+ * 0 or SG_ERR_NOMEM. Checks nothing: sg_task_validate does. */
+SG_MUST_CHECK int sg_task_vdaf_params(sg_prio3_params *pp, uint64_t **bounds,
+				      const Spillguard__TaskBody *t);
 
 /* The position of industry id in the task's list, or -1. */
 long sg_task_industry_index(const Spillguard__TaskBody *t, uint32_t id);

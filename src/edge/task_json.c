@@ -262,8 +262,10 @@ static int get_time(build *b, const sg_json *doc, const char *key, uint64_t *out
 		      "\"2026-12-01T00:00:00Z\"", key);
 }
 
-/* vdaf is optional: SumVec over the categories, Field128, one proof, the
- * library's chunk length; "chunk_length", "field" and "proofs" override. */
+/* vdaf is optional: SumVec over the categories when they share one bound,
+ * else BoundedSumVec with each category's own (sg_task_vdaf_algorithm);
+ * Field128, one proof, the library's chunk length; "chunk_length", "field"
+ * and "proofs" override. */
 static int vdaf(build *b, const sg_json *doc)
 {
 	static const char *const keys[] = { "chunk_length", "field", "proofs", NULL };
@@ -283,20 +285,20 @@ static int vdaf(build *b, const sg_json *doc)
 		if (b->cat[i].max_measurement > max)
 			max = b->cat[i].max_measurement;
 	b->vdaf = (Spillguard__VdafParams)SPILLGUARD__VDAF_PARAMS__INIT;
-	b->vdaf.algorithm_id = 3;
+	b->vdaf.algorithm_id = sg_task_vdaf_algorithm(&b->body, (uint32_t)field);
 	b->vdaf.field = (uint32_t)field;
 	b->vdaf.proofs = (uint32_t)proofs;
 	b->vdaf.length = b->body.n_categories;
 	b->vdaf.max_measurement = max;
-	if (chunk == 0) {
+	b->body.vdaf = &b->vdaf;
+	if (ret == 0 && chunk == 0) {
 		sg_prio3_params pp;
-		sg_prio3_params_standard(&pp, SG_PRIO3_SUMVEC, 2);
-		pp.length = b->vdaf.length;
-		pp.max_measurement = max;
-		chunk = sg_prio3_default_chunk_length(&pp);
+		uint64_t *bounds;
+		ret = sg_task_vdaf_params(&pp, &bounds, &b->body);
+		chunk = ret == 0 ? sg_prio3_default_chunk_length(&pp) : 0;
+		free(bounds);
 	}
 	b->vdaf.chunk_length = chunk;
-	b->body.vdaf = &b->vdaf;
 	return ret;
 }
 

@@ -36,15 +36,14 @@ const char *sg_reject_message(enum sg_reject r)
 
 int sg_task_prio3(sg_prio3 **out, const sg_task *t)
 {
-	const Spillguard__VdafParams *v = t->body->vdaf;
 	sg_prio3_params pp;
-	sg_prio3_params_standard(&pp, SG_PRIO3_SUMVEC, (unsigned)t->body->n_aggregators);
-	pp.field = v->field == 64 ? SG_PRIO3_FIELD64 : SG_PRIO3_FIELD128;
-	pp.proofs = v->proofs;
-	pp.length = v->length;
-	pp.max_measurement = v->max_measurement;
-	pp.chunk_length = v->chunk_length;
-	return sg_prio3_new(out, &pp);
+	uint64_t *bounds;
+	int ret = sg_task_vdaf_params(&pp, &bounds, t->body);
+	*out = NULL;
+	if (ret == 0)
+		ret = sg_prio3_new(out, &pp);
+	free(bounds);
+	return ret;
 }
 
 static void put_be(uint8_t *p, uint64_t v, int bytes)

@@ -50,7 +50,8 @@ enum sg_reject {
 /* A plain sentence for each code, for the node to print. */
 const char *sg_reject_message(enum sg_reject r);
 
-/* The task's Prio3 instance (SumVec over its categories). */
+/* The task's Prio3 instance: SumVec over its categories, or BoundedSumVec
+ * with each category's bound when they differ (sg_task_vdaf_params). */
 SG_MUST_CHECK int sg_task_prio3(sg_prio3 **out, const sg_task *t);
 
 /*

@@ -11,18 +11,12 @@ set -uo pipefail
 
 sg=$(realpath "$1")
 tamper=$(realpath "${SG_TOOLS:-build/tests}/tamper")
+here=$(dirname "$(realpath "$0")")
 no_world=1
-. "$(dirname "$(realpath "$0")")/common.inc"
-pids=()
-trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+. "$here/common.inc"
+. "$here/daemons.inc"
 
-while :; do
-	# below Linux's ephemeral range (32768-60999), where the daemons' own
-	# outgoing connections take their ports
-	base=$((20000 + RANDOM % 12000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$base") 2>/dev/null ||
-		(exec 3<>"/dev/tcp/127.0.0.1/$((base + 1))") 2>/dev/null || break
-done
+free_ports 2
 "$sg" keygen --role authority --out auth --name city > auth.json
 for i in 0 1; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
 for i in 1 2 3 4 5; do "$sg" keygen --role enterprise --out ent$i --name ent$i > ent$i.json; done
@@ -149,9 +143,8 @@ printf 'category,value\ntooling,5\n' > ent5.csv
 [[ $? == 1 ]] && grep -q "not open for submissions" late.out &&
 	pass "an upload after closes_at: refused (code 2)" || fail "late upload: $(cat late.out)"
 
-kill -TERM "${pids[@]}"
 rc=0
-for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+for i in 0 1; do stop_agg $i || rc=$?; done
 [[ $rc == 0 ]] && pass "both daemons stop on SIGTERM" || fail "stop: rc $rc"
 
 echo "cli close: $failures failed"

@@ -18,7 +18,7 @@ no_world=1
 . "$here/common.inc"
 . "$here/daemons.inc"
 
-pick_ports 3
+free_ports 3
 "$sg" keygen --role authority --out auth --name city > auth.json
 for i in 0 1 2; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
 # industries 1, 2, 3: three enterprises each; 4: one (below min_batch)

@@ -14,24 +14,15 @@ set -uo pipefail
 
 sg=$(realpath "$1")
 forge=$(realpath "${SG_TOOLS:-build/tests}/forge")
+here=$(dirname "$(realpath "$0")")
 no_world=1
-. "$(dirname "$(realpath "$0")")/common.inc"
-pids=()
-trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+. "$here/common.inc"
+. "$here/daemons.inc"
 
 # --- the world: keys, data, task ------------------------------------------------
 
 # Four consecutive free loopback ports: three aggregators and a spare.
-while :; do
-	# below Linux's ephemeral range (32768-60999), where the daemons' own
-	# outgoing connections take their ports
-	base=$((20000 + RANDOM % 12000))
-	busy=0
-	for p in $base $((base + 1)) $((base + 2)) $((base + 3)); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && busy=1
-	done
-	[[ $busy == 0 ]] && break
-done
+free_ports 4
 
 "$sg" keygen --role authority --out auth --name city-dept > auth.json
 for i in 0 1 2; do "$sg" keygen --role aggregator --out agg$i --name op$i > agg$i.json; done
@@ -89,20 +80,7 @@ expected_sums() { # industry -> "sum sum sum"
 
 # --- daemons -----------------------------------------------------------------
 
-start() {
-	"$sg" aggregator --task task.sgt --key agg$1 --db agg$1/store.db --job-size 8 \
-		--peer-timeout-ms 1000 2>>agg$1.log &
-	pids[$1]=$!
-}
-# wait_log FILE PATTERN [COUNT]: until FILE holds COUNT lines matching (20 s)
-wait_log() {
-	for _ in $(seq 1 200); do
-		(($(grep -c -- "$2" "$1" 2>/dev/null) >= ${3:-1})) && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for '$2' in $1"; tail -n 5 "$1"; return 1
-}
-status_of() { "$sg" aggregator status --task task.sgt --db agg$1/store.db; }
+start() { start_agg $1 --job-size 8 --peer-timeout-ms 1000; }
 submit() {
 	"$sg" node submit --task task.sgt --key ent$1/sign.sk --input ent$1.csv \
 		--receipt ent$1.receipt > ent$1.out 2>&1

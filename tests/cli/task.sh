@@ -17,6 +17,9 @@ id=$(echo "$out" | sed -n 's/^task \([0-9a-f]\{64\}\)$/\1/p')
 show=$("$sg" task show task.sgt)
 grep -q "^task        $id" <<<"$show" && grep -q "process engineering *max 655.35" <<<"$show" &&
 	grep -q "ent3 *industry 2" <<<"$show" && pass "show prints the task back" || fail "show"
+grep -q "^vdaf  *Prio3BoundedSumVec (0xFFFF0001), 2 elements each in \[0, its category's max\]" \
+	<<<"$show" && pass "show: categories of different bounds, each proven (BoundedSumVec)" ||
+	fail "show vdaf: $(grep '^vdaf' <<<"$show")"
 
 v=$("$sg" task verify task.sgt --authority-pk auth/sign.pk) && [[ $v == "ok task $id"* ]] &&
 	pass "verify with the authority's key" || fail "verify"

@@ -6,7 +6,8 @@
  *   valgrind --error-exitcode=1 build/tests/ctgrind
  * (make test does). Covered: the field arithmetic and vector kernels of both
  * fields, the transforms, the FLP prover on a secret measurement and its
- * randomness, the verifier's query on secret shares, and TurboSHAKE128
+ * randomness (SumVec and BoundedSumVec), the truncation of a secret
+ * encoding, the verifier's query on secret shares, and TurboSHAKE128
  * over secret input. Not covered by design: the XOF's rejection sampling
  * (whether a sample is rejected is public in the draft's design) and
  * measurement range checks (the client's own validation of its input).
@@ -69,12 +70,12 @@ static void field_ops(const sg_field *f)
 	sg_ntt_plan_free(&plan);
 }
 
-/* The prover on a secret SumVec measurement, and the query on secret shares. */
-static void flp_ops(void)
+/* The prover on a secret measurement of length 10 (SumVec or
+ * BoundedSumVec), truncation, and the query on secret shares. */
+static void flp_ops(const sg_circuit_params *cp)
 {
 	sg_flp flp;
-	sg_circuit_params cp = { SG_CIRCUIT_SUMVEC, 10, 255, 9, 0 };
-	if (sg_flp_init(&flp, &sg_field128, &cp, 2) != 0)
+	if (sg_flp_init(&flp, &sg_field128, cp, 2) != 0)
 		abort();
 	uint64_t m[10] = { 0, 1, 2, 3, 100, 200, 254, 255, 7, 9 };
 	sg_fe *meas = calloc(flp.meas_len, sizeof *meas);
@@ -131,7 +132,13 @@ int main(void)
 {
 	field_ops(&sg_field64);
 	field_ops(&sg_field128);
-	flp_ops();
+	static const uint64_t bounds[10] = { 1, 1, 2, 3, 100, 255, 60000, 65535, 7, 9 };
+	const sg_circuit_params sumvec = { .circuit = SG_CIRCUIT_SUMVEC, .length = 10,
+					   .max_measurement = 255, .chunk_length = 9 };
+	const sg_circuit_params bounded = { .circuit = SG_CIRCUIT_BOUNDED_SUMVEC, .length = 10,
+					    .chunk_length = 7, .max_measurements = bounds };
+	flp_ops(&sumvec);
+	flp_ops(&bounded);
 	xof_ops();
 	printf("ctgrind: done (valgrind reports any secret-dependent branch or address)\n");
 	return 0;

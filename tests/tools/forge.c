@@ -86,7 +86,7 @@ typedef struct spec {
 	uint64_t time;
 	const uint8_t *sign_sk;        /* 64 bytes */
 	const uint8_t *const *hpke_pk; /* NULL: the task's aggregators' keys */
-	bool forged_proof;             /* a 2 where the encoding has a bit */
+	enum { HONEST, FORGED_PROOF, OVER_BOUND } values;
 } spec;
 
 /* --- shares ------------------------------------------------------------- */
@@ -127,10 +127,64 @@ static uint64_t *small_eek(const sg_task *t)
 	return eek;
 }
 
-/* The encoded EEK with its first element (a bit) set to 2, sharded with a
- * proof made honestly for that encoding: tests/test_prio3.c's
- * out_of_range_element_with_forged_proof. */
-static int shard_forged(forge *f, shares *s, const uint64_t *eek)
+static unsigned bit_length(uint64_t x)
+{
+	unsigned b = 0;
+	for (; x; x >>= 1)
+		b++;
+	return b;
+}
+
+/* The category with the smallest bound (the first of them), the largest
+ * bound, and where the category's encoding starts under BoundedSumVec. */
+static size_t smallest_bound(const sg_task *t, uint64_t *largest, size_t *offset)
+{
+	const Spillguard__TaskBody *b = t->body;
+	size_t k = 0;
+	*largest = 0;
+	for (size_t i = 0; i < b->n_categories; i++) {
+		uint64_t m = b->categories[i]->max_measurement;
+		*largest = m > *largest ? m : *largest;
+		k = m < b->categories[k]->max_measurement ? i : k;
+	}
+	*offset = 0;
+	for (size_t i = 0; i < k; i++)
+		*offset += bit_length(b->categories[i]->max_measurement);
+	return k;
+}
+
+/*
+ * How a client that skips its own checks encodes `values`:
+ *   FORGED_PROOF  the EEK's first encoded element (a bit) set to 2
+ *                 (tests/test_prio3.c's out_of_range_element_with_forged_proof);
+ *   OVER_BOUND    its smallest-bound category holding the largest bound:
+ *                 the circuit's own encoding where it has one (SumVec, whose
+ *                 one bound is the largest), else (BoundedSumVec) that
+ *                 category's first encoded element set to the value.
+ */
+static int encode_forged(forge *f, sg_fe *meas, uint64_t *eek, int values)
+{
+	size_t n = f->task->body->n_categories, offset;
+	uint64_t largest;
+	if (values == FORGED_PROOF) {
+		int ret = sg_flp_encode(&f->p->flp, meas, eek, n);
+		if (ret == 0)
+			f->p->f->from_u64(&meas[0], 2);
+		return ret;
+	}
+	size_t k = smallest_bound(f->task, &largest, &offset);
+	eek[k] = largest;
+	if (sg_flp_encode(&f->p->flp, meas, eek, n) == 0)
+		return 0;
+	eek[k] = 0;
+	int ret = sg_flp_encode(&f->p->flp, meas, eek, n);
+	if (ret == 0)
+		f->p->f->from_u64(&meas[offset], largest);
+	return ret;
+}
+
+/* The forged encoding, sharded with a proof made honestly for it. */
+static int shard_forged(forge *f, shares *s, uint64_t *eek, int values)
 {
 	size_t rand_len = sg_prio3_rand_bytes(f->p);
 	sg_fe *meas = calloc(f->p->flp.meas_len + 1, sizeof *meas);
@@ -138,10 +192,9 @@ static int shard_forged(forge *f, shares *s, const uint64_t *eek)
 	int ret = SG_ERR_NOMEM;
 	if (meas == NULL || rnd == NULL)
 		goto cleanup;
-	ret = sg_flp_encode(&f->p->flp, meas, eek, f->task->body->n_categories);
+	ret = encode_forged(f, meas, eek, values);
 	if (ret != 0)
 		goto cleanup;
-	f->p->f->from_u64(&meas[0], 2);
 	randombytes_buf(rnd, rand_len);
 	ret = sg_prio3_shard_encoded(f->p, s->pub, s->in, f->task->id, sizeof f->task->id, meas,
 				     f->report_id, rnd, rand_len);
@@ -151,14 +204,14 @@ cleanup:
 	return ret;
 }
 
-static int shard(forge *f, shares *s, bool forged_proof)
+static int shard(forge *f, shares *s, int values)
 {
 	uint64_t *eek = small_eek(f->task);
 	int ret = SG_ERR_NOMEM;
 	if (eek == NULL)
 		return ret;
-	if (forged_proof)
-		ret = shard_forged(f, s, eek);
+	if (values != HONEST)
+		ret = shard_forged(f, s, eek, values);
 	else
 		ret = sg_prio3_shard_random(f->p, s->pub, s->in, f->task->id, sizeof f->task->id,
 					    eek, f->task->body->n_categories, f->report_id);
@@ -172,7 +225,7 @@ static int make_report(forge *f, uint8_t **out, size_t *out_len, const spec *sp)
 	shares s = { 0 };
 	int ret = shares_alloc(&s, f->p);
 	if (ret == 0)
-		ret = shard(f, &s, sp->forged_proof);
+		ret = shard(f, &s, sp->values);
 	if (ret == 0) {
 		Spillguard__ReportMetadata meta = SPILLGUARD__REPORT_METADATA__INIT;
 		meta.task_id = (ProtobufCBinaryData){ SG_TASK_ID_BYTES, f->task->id };
@@ -193,7 +246,7 @@ static int make_report(forge *f, uint8_t **out, size_t *out_len, const spec *sp)
 static spec honest(const forge *f)
 {
 	const Spillguard__RosterEntry *e = f->task->body->roster[f->ros];
-	return (spec){ e->enterprise_id, e->industry, f->now, sg_key_secret(f->key), NULL, false };
+	return (spec){ e->enterprise_id, e->industry, f->now, sg_key_secret(f->key), NULL, HONEST };
 }
 
 /* --- the kinds ------------------------------------------------------------ */
@@ -205,7 +258,7 @@ static int make_unregistered(forge *f, uint8_t **out, size_t *len)
 	for (unsigned k = 2; sg_task_roster_find(f->task, id) >= 0; k++)
 		snprintf(id, sizeof id, STRANGER "-%u", k);
 	spec s = { id, f->task->body->industries[0]->id, f->now, sg_key_secret(f->fresh), NULL,
-		   false };
+		   HONEST };
 	return make_report(f, out, len, &s);
 }
 
@@ -301,7 +354,14 @@ static int make_malformed(forge *f, uint8_t **out, size_t *len)
 static int make_forged_proof(forge *f, uint8_t **out, size_t *len)
 {
 	spec s = honest(f);
-	s.forged_proof = true;
+	s.values = FORGED_PROOF;
+	return make_report(f, out, len, &s);
+}
+
+static int make_over_bound(forge *f, uint8_t **out, size_t *len)
+{
+	spec s = honest(f);
+	s.values = OVER_BOUND;
 	return make_report(f, out, len, &s);
 }
 
@@ -309,7 +369,7 @@ static int make_forged_proof(forge *f, uint8_t **out, size_t *len)
 static int make_sybil(forge *f, uint8_t **out, size_t *len)
 {
 	const Spillguard__RosterEntry *e = f->task->body->roster[f->victim];
-	spec s = { e->enterprise_id, e->industry, f->now, sg_key_secret(f->fresh), NULL, false };
+	spec s = { e->enterprise_id, e->industry, f->now, sg_key_secret(f->fresh), NULL, HONEST };
 	return make_report(f, out, len, &s);
 }
 
@@ -569,6 +629,10 @@ static const kind kinds[] = {
 	  "an out-of-range element with a proof made for it;\n"
 	  "                        refused (10) in aggregation; --key's enterprise must not\n"
 	  "                        have submitted" },
+	{ "over-bound", make_over_bound, send_upload, O_KEY, "accepted",
+	  "--key's enterprise's report, its smallest-bound category holding the\n"
+	  "                        largest category's max, with a proof made for that encoding;\n"
+	  "                        refused (10) in aggregation when the task proves each bound" },
 	{ "inject", make_sybil, send_inject, O_LEADER_KEYS | O_HELPER | O_ENTERPRISE, "5",
 	  "as the leader, a job for helper --helper holding a report of\n"
 	  "                        --enterprise signed by a fresh key" },
